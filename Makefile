@@ -1,0 +1,79 @@
+# hutch: one static binary. `make` builds build/hutch with the musl toolchain and
+# the dependencies that scripts/build-deps.sh builds from Debian's sources.
+#
+#   make            build/hutch (fully static, stripped)
+#   make test       unit and integration tests, as unprivileged users
+#   make demo       build, load an image made offline, run a container
+#   make asan       a debug build with the system g++, ASan and UBSan
+#   make man        regenerate man/ from the flag tables
+#   make bench      start-up benchmark against ch-run, bwrap and podman
+
+-include build/deps.mk
+
+BUILD      := build
+SRC_LIB    := $(filter-out src/main.cc,$(shell find src -name '*.cc' ! -name '*_test.cc' | sort))
+SRC_TESTS  := $(sort $(wildcard tests/unit/*.cc))
+WARNINGS   := -Wall -Wextra -Wno-unused-parameter
+CXXFLAGS   := -std=c++20 -O2 $(WARNINGS) -Isrc -MMD -MP
+TARGET     := -target x86_64-linux-musl
+
+CXX_STATIC := $(ZIG) c++ $(TARGET)
+
+OBJ_LIB    := $(SRC_LIB:%.cc=$(BUILD)/obj/%.o)
+OBJ_TESTS  := $(SRC_TESTS:%.cc=$(BUILD)/obj/%.o)
+
+.PHONY: all setup test unit demo asan man bench clean
+all: $(BUILD)/hutch
+
+# Installs packages (as root) and the toolchain; quick when already done.
+setup:
+	@bash scripts/setup.sh
+
+$(BUILD)/deps.mk: scripts/build-deps.sh $(shell find third_party -type f 2>/dev/null)
+	@bash scripts/build-deps.sh
+
+$(BUILD)/obj/%.o: %.cc $(BUILD)/deps.mk
+	@mkdir -p $(dir $@)
+	$(CXX_STATIC) $(CXXFLAGS) -I$(DEPS)/include -c $< -o $@
+
+$(BUILD)/obj/src/main.o: src/main.cc $(BUILD)/deps.mk
+	@mkdir -p $(dir $@)
+	$(CXX_STATIC) $(CXXFLAGS) -I$(DEPS)/include -c $< -o $@
+
+$(BUILD)/hutch: $(BUILD)/obj/src/main.o $(OBJ_LIB)
+	$(CXX_STATIC) -static -s -o $@ $(DEPS)/lib/mimalloc.o $^ -L$(DEPS)/lib -larchive -lzstd -lz -lsimdjson
+
+$(BUILD)/unit-tests: $(OBJ_TESTS) $(OBJ_LIB)
+	$(CXX_STATIC) -static -o $@ $(DEPS)/lib/mimalloc.o $^ -L$(DEPS)/lib -larchive -lzstd -lz -lsimdjson
+
+unit: $(BUILD)/unit-tests
+	$(BUILD)/unit-tests
+
+test: setup
+	@$(MAKE) --no-print-directory $(BUILD)/hutch $(BUILD)/unit-tests
+	@bash tests/run.sh
+
+demo: setup
+	@$(MAKE) --no-print-directory $(BUILD)/hutch
+	@bash scripts/demo.sh
+
+# The debugging build: Debian's g++ and -dev libraries, sanitizers on.
+ASAN_FLAGS := -std=c++20 -O1 -g -fsanitize=address,undefined $(WARNINGS) -Isrc -MMD -MP
+OBJ_ASAN   := $(SRC_LIB:%.cc=$(BUILD)/asan/%.o) $(BUILD)/asan/src/main.o
+asan: $(BUILD)/asan/hutch
+$(BUILD)/asan/%.o: %.cc
+	@mkdir -p $(dir $@)
+	g++ $(ASAN_FLAGS) -c $< -o $@
+$(BUILD)/asan/hutch: $(OBJ_ASAN)
+	g++ -fsanitize=address,undefined -o $@ $^ -larchive -lzstd -lz -lsimdjson
+
+man: $(BUILD)/hutch
+	@bash scripts/gen-man.sh $(BUILD)/hutch
+
+bench: $(BUILD)/hutch
+	@bash bench/startup.sh
+
+clean:
+	rm -rf $(BUILD)
+
+-include $(OBJ_LIB:.o=.d) $(OBJ_TESTS:.o=.d) $(BUILD)/obj/src/main.d $(OBJ_ASAN:.o=.d)

@@ -1,0 +1,156 @@
+#include "base/file.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "base/error.h"
+#include "base/random.h"
+
+namespace hutch {
+
+std::string path_join(std::string_view a, std::string_view b) {
+  std::string out(a);
+  while (!b.empty() && b.front() == '/') b.remove_prefix(1);
+  if (out.empty() || out.back() != '/') out += '/';
+  out += b;
+  return out;
+}
+
+std::string dirname_of(const std::string& path) {
+  size_t slash = path.find_last_of('/');
+  if (slash == std::string::npos) return ".";
+  if (slash == 0) return "/";
+  return path.substr(0, slash);
+}
+
+Fd open_or_fail(const std::string& path, int flags, mode_t mode) {
+  int fd = ::open(path.c_str(), flags | O_CLOEXEC, mode);
+  if (fd < 0) fail_errno("open %s", path.c_str());
+  return Fd(fd);
+}
+
+Fd open_dir(const std::string& path) { return open_or_fail(path, O_RDONLY | O_DIRECTORY); }
+
+std::string read_fd(int fd) {
+  std::string out;
+  char buf[65536];
+  for (;;) {
+    ssize_t n = ::read(fd, buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) fail_errno("read");
+    if (n == 0) break;
+    out.append(buf, n);
+  }
+  return out;
+}
+
+std::string read_file(const std::string& path) {
+  Fd fd = open_or_fail(path, O_RDONLY);
+  return with_context(path, [&] { return read_fd(fd.get()); });
+}
+
+std::optional<std::string> read_file_if_exists(const std::string& path) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    if (errno == ENOENT || errno == ENOTDIR) return std::nullopt;
+    fail_errno("open %s", path.c_str());
+  }
+  Fd owner(fd);
+  return read_fd(fd);
+}
+
+void write_all(int fd, std::string_view data) {
+  while (!data.empty()) {
+    ssize_t n = ::write(fd, data.data(), data.size());
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) fail_errno("write");
+    data.remove_prefix(n);
+  }
+}
+
+void write_file_atomic(const std::string& path, std::string_view data, bool durable, mode_t mode) {
+  std::string tmp = path + ".tmp-" + random_hex(8);
+  Fd fd = open_or_fail(tmp, O_WRONLY | O_CREAT | O_EXCL, mode);
+  try {
+    write_all(fd.get(), data);
+    if (durable && fsync(fd.get()) < 0) fail_errno("fsync %s", tmp.c_str());
+    fd.reset();
+    if (rename(tmp.c_str(), path.c_str()) < 0) fail_errno("rename %s", path.c_str());
+  } catch (...) {
+    unlink(tmp.c_str());
+    throw;
+  }
+  if (durable) {
+    Fd dir = open_dir(dirname_of(path));
+    fsync(dir.get());
+  }
+}
+
+bool exists(const std::string& path) {
+  struct stat st;
+  return lstat(path.c_str(), &st) == 0;
+}
+
+bool is_dir(const std::string& path) {
+  struct stat st;
+  return stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+void mkdir_p(const std::string& path, mode_t mode) {
+  if (path.empty() || is_dir(path)) return;
+  size_t slash = path.find_last_of('/');
+  if (slash != std::string::npos && slash > 0) mkdir_p(path.substr(0, slash), mode);
+  if (mkdir(path.c_str(), mode) < 0 && errno != EEXIST) fail_errno("mkdir %s", path.c_str());
+}
+
+void remove_tree_at(int dirfd, const char* name) {
+  if (unlinkat(dirfd, name, 0) == 0 || errno == ENOENT) return;
+  if (errno != EISDIR && errno != EPERM) fail_errno("remove %s", name);
+  int fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (fd < 0) {
+    if (errno == ENOENT) return;
+    fail_errno("open %s", name);
+  }
+  DIR* dir = fdopendir(fd);
+  if (!dir) {
+    close(fd);
+    fail_errno("opendir %s", name);
+  }
+  // A directory without write or search permission cannot be emptied.
+  fchmod(fd, 0700);
+  while (struct dirent* e = readdir(dir)) {
+    if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..")) continue;
+    try {
+      remove_tree_at(fd, e->d_name);
+    } catch (...) {
+      closedir(dir);
+      throw;
+    }
+  }
+  closedir(dir);
+  if (unlinkat(dirfd, name, AT_REMOVEDIR) < 0 && errno != ENOENT) fail_errno("rmdir %s", name);
+}
+
+void remove_tree(const std::string& path) { remove_tree_at(AT_FDCWD, path.c_str()); }
+
+std::vector<std::string> list_dir(const std::string& path) {
+  std::vector<std::string> out;
+  DIR* dir = opendir(path.c_str());
+  if (!dir) {
+    if (errno == ENOENT) return out;
+    fail_errno("opendir %s", path.c_str());
+  }
+  while (struct dirent* e = readdir(dir)) {
+    if (e->d_name[0] == '.' && (!e->d_name[1] || (e->d_name[1] == '.' && !e->d_name[2]))) continue;
+    out.emplace_back(e->d_name);
+  }
+  closedir(dir);
+  return out;
+}
+
+}  // namespace hutch

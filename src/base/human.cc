@@ -1,0 +1,72 @@
+#include "base/human.h"
+
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+
+namespace hutch {
+
+std::string human_size(int64_t bytes) {
+  static const char* kUnits[] = {"B", "kB", "MB", "GB", "TB", "PB", "EB"};
+  double size = (double)bytes;
+  int unit = 0;
+  while (size >= 1000 && unit < 6) {
+    size /= 1000;
+    unit++;
+  }
+  char buf[32];
+  snprintf(buf, sizeof buf, "%.3g%s", size, kUnits[unit]);
+  return buf;
+}
+
+std::string human_duration(int64_t seconds) {
+  char buf[64];
+  if (seconds < 1) return "Less than a second";
+  if (seconds == 1) return "1 second";
+  if (seconds < 60) return snprintf(buf, sizeof buf, "%lld seconds", (long long)seconds), buf;
+  int64_t minutes = seconds / 60;
+  if (minutes == 1) return "About a minute";
+  if (minutes < 60) return snprintf(buf, sizeof buf, "%lld minutes", (long long)minutes), buf;
+  int64_t hours = (int64_t)std::llround(seconds / 3600.0);
+  if (hours == 1) return "About an hour";
+  if (hours < 48) return snprintf(buf, sizeof buf, "%lld hours", (long long)hours), buf;
+  if (hours < 24 * 7 * 2) return snprintf(buf, sizeof buf, "%lld days", (long long)hours / 24), buf;
+  if (hours < 24 * 30 * 2)
+    return snprintf(buf, sizeof buf, "%lld weeks", (long long)hours / 24 / 7), buf;
+  if (hours < 24 * 365 * 2)
+    return snprintf(buf, sizeof buf, "%lld months", (long long)hours / 24 / 30), buf;
+  return snprintf(buf, sizeof buf, "%lld years", (long long)(seconds / 3600) / 24 / 365), buf;
+}
+
+std::string rfc3339(time_t seconds, long nanos) {
+  struct tm tm;
+  gmtime_r(&seconds, &tm);
+  char buf[64];
+  size_t n = strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
+  snprintf(buf + n, sizeof buf - n, ".%09ldZ", nanos);
+  return buf;
+}
+
+std::string rfc3339_now() {
+  struct timespec ts;
+  clock_gettime(CLOCK_REALTIME, &ts);
+  return rfc3339(ts.tv_sec, ts.tv_nsec);
+}
+
+time_t parse_rfc3339(const std::string& s) {
+  struct tm tm = {};
+  const char* rest = strptime(s.c_str(), "%Y-%m-%dT%H:%M:%S", &tm);
+  if (!rest) return 0;
+  time_t t = timegm(&tm);
+  while (*rest == '.' || (*rest >= '0' && *rest <= '9')) rest++;
+  if (*rest == '+' || *rest == '-') {
+    int sign = *rest == '+' ? 1 : -1;
+    int hh = 0, mm = 0;
+    sscanf(rest + 1, "%d:%d", &hh, &mm);
+    t -= sign * (hh * 3600 + mm * 60);
+  }
+  return t;
+}
+
+}  // namespace hutch

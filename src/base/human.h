@@ -1,0 +1,19 @@
+// docker's human-readable renderings of sizes, durations and timestamps.
+#pragma once
+#include <cstdint>
+#include <ctime>
+#include <string>
+
+namespace hutch {
+
+// "4.86MB": decimal units, three significant digits (docker's SIZE column).
+std::string human_size(int64_t bytes);
+// "2 weeks", "About an hour", "Less than a second".
+std::string human_duration(int64_t seconds);
+// RFC 3339 with nanoseconds in UTC, as docker writes "Created".
+std::string rfc3339_now();
+std::string rfc3339(time_t seconds, long nanos = 0);
+// Parses an RFC 3339 timestamp; returns 0 when it cannot.
+time_t parse_rfc3339(const std::string& s);
+
+}  // namespace hutch

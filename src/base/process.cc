@@ -1,0 +1,90 @@
+#include "base/process.h"
+
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+
+#include "base/error.h"
+#include "base/file.h"
+
+namespace hutch {
+
+Child& Child::operator=(Child&& other) noexcept {
+  if (this != &other) {
+    this->~Child();
+    pid_ = other.release();
+  }
+  return *this;
+}
+
+Child::~Child() {
+  if (pid_ > 0) {
+    kill(pid_, SIGKILL);
+    int status;
+    while (waitpid(pid_, &status, 0) < 0 && errno == EINTR) {
+    }
+  }
+}
+
+pid_t Child::release() {
+  pid_t p = pid_;
+  pid_ = -1;
+  return p;
+}
+
+int Child::wait() {
+  int status = 0;
+  for (;;) {
+    if (waitpid(pid_, &status, 0) >= 0) break;
+    if (errno != EINTR) fail_errno("waitpid");
+  }
+  pid_ = -1;
+  return status;
+}
+
+int exit_code_of(int status) {
+  if (WIFEXITED(status)) return WEXITSTATUS(status);
+  if (WIFSIGNALED(status)) return 128 + WTERMSIG(status);
+  return 255;
+}
+
+int run_program(const std::vector<std::string>& argv) {
+  std::vector<char*> args;
+  for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+  args.push_back(nullptr);
+  pid_t pid = fork();
+  if (pid < 0) fail_errno("fork");
+  if (pid == 0) {
+    execvp(args[0], args.data());
+    _exit(127);
+  }
+  Child child(pid);
+  return exit_code_of(child.wait());
+}
+
+unsigned long long process_start_time(pid_t pid) {
+  auto stat = read_file_if_exists(format("/proc/%d/stat", (int)pid));
+  if (!stat) return 0;
+  // The command name may contain spaces and parentheses: fields start after the last ')'.
+  size_t close = stat->rfind(')');
+  if (close == std::string::npos) return 0;
+  const char* p = stat->c_str() + close + 2;
+  for (int field = 3; field < 22 && *p; field++) {
+    p = strchr(p, ' ');
+    if (!p) return 0;
+    p++;
+  }
+  return strtoull(p, nullptr, 10);
+}
+
+bool process_alive(pid_t pid, unsigned long long start_time) {
+  if (pid <= 0) return false;
+  unsigned long long now = process_start_time(pid);
+  return now != 0 && now == start_time;
+}
+
+}  // namespace hutch

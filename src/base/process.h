@@ -1,0 +1,41 @@
+// Child processes with a scoped owner: a Child that goes out of scope still
+// running is killed and reaped, so no error path leaks a process.
+#pragma once
+#include <sys/types.h>
+
+#include <string>
+#include <vector>
+
+namespace hutch {
+
+class Child {
+ public:
+  Child() = default;
+  explicit Child(pid_t pid) : pid_(pid) {}
+  Child(Child&& other) noexcept : pid_(other.release()) {}
+  Child& operator=(Child&& other) noexcept;
+  Child(const Child&) = delete;
+  Child& operator=(const Child&) = delete;
+  ~Child();
+
+  pid_t pid() const { return pid_; }
+  pid_t release();
+  // Waits for exit; returns the raw wait status.
+  int wait();
+
+ private:
+  pid_t pid_ = -1;
+};
+
+// Maps a wait status to a shell-style exit code (128+signal when killed).
+int exit_code_of(int wait_status);
+
+// Runs argv (execvp) and waits; returns the exit code. stderr is inherited.
+int run_program(const std::vector<std::string>& argv);
+
+// Whether pid is alive and still the process that started at start_time
+// (from /proc/PID/stat field 22), so a recycled pid is not mistaken for it.
+bool process_alive(pid_t pid, unsigned long long start_time);
+unsigned long long process_start_time(pid_t pid);
+
+}  // namespace hutch

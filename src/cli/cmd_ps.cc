@@ -1,0 +1,54 @@
+#include <cstdio>
+#include <ctime>
+
+#include "cli/commands.h"
+#include "cli/table.h"
+#include "store/containers.h"
+#include "base/human.h"
+
+namespace hutch {
+
+namespace {
+
+std::string quoted_command(const std::vector<std::string>& args, bool no_trunc) {
+  std::string cmd;
+  for (const auto& a : args) cmd += (cmd.empty() ? "" : " ") + a;
+  // docker cuts at 20 characters and marks the cut with an ellipsis.
+  if (!no_trunc && cmd.size() > 20) cmd = cmd.substr(0, 19) + "\u2026";
+  return "\"" + cmd + "\"";
+}
+
+std::string status_of(const ContainerRecord& c, time_t now) {
+  if (c.is_running()) return "Up " + human_duration(now - parse_rfc3339(c.started_at));
+  if (c.state == "created") return "Created";
+  // A supervisor that died (kill -9) took the container with it.
+  int code = c.state == "running" ? 137 : c.exit_code;
+  time_t finished = parse_rfc3339(c.finished_at);
+  std::string when = finished ? " " + human_duration(now - finished) + " ago" : "";
+  return "Exited (" + std::to_string(code) + ")" + when;
+}
+
+}  // namespace
+
+int cmd_ps(ParsedArgs& args) {
+  Store store = open_store();
+  ContainerStore containers(store);
+  bool all = args.flag("all"), no_trunc = args.flag("no-trunc");
+  time_t now = time(nullptr);
+  std::vector<std::vector<std::string>> rows = {
+      {"CONTAINER ID", "IMAGE", "COMMAND", "CREATED", "STATUS", "PORTS", "NAMES"}};
+  for (const auto& c : containers.list()) {
+    if (!all && !c.is_running()) continue;
+    std::string id = no_trunc ? c.id : c.id.substr(0, 12);
+    if (args.flag("quiet")) {
+      printf("%s\n", id.c_str());
+      continue;
+    }
+    rows.push_back({id, c.image, quoted_command(c.command, no_trunc),
+                    human_duration(now - parse_rfc3339(c.created)) + " ago", status_of(c, now), "", c.name});
+  }
+  if (!args.flag("quiet")) fputs(format_table(rows).c_str(), stdout);
+  return 0;
+}
+
+}  // namespace hutch

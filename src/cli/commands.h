@@ -1,0 +1,33 @@
+// The command table and what handlers share.
+#pragma once
+#include <string>
+#include <vector>
+
+#include "cli/flags.h"
+#include "store/store.h"
+
+namespace hutch {
+
+struct GlobalOptions {
+  std::string root;  // --root; empty: the default
+};
+GlobalOptions& global_options();
+Store open_store();
+
+const std::vector<CommandSpec>& all_commands();
+// Finds "run", or two-word forms such as "image ls"; consumes the words used.
+const CommandSpec* find_command(std::vector<std::string>& words);
+
+int cmd_run(ParsedArgs& args);
+int cmd_load(ParsedArgs& args);
+int cmd_images(ParsedArgs& args);
+int cmd_ps(ParsedArgs& args);
+int cmd_rm(ParsedArgs& args);
+int cmd_version(ParsedArgs& args);
+int cmd_completion(ParsedArgs& args);
+int cmd_man(ParsedArgs& args);
+
+std::string top_level_help();
+constexpr const char* kVersion = "0.1.0";
+
+}  // namespace hutch

@@ -1,0 +1,165 @@
+#include "container/run.h"
+
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "container/environment.h"
+#include "container/etc_files.h"
+#include "container/rootless.h"
+#include "image/image_config.h"
+#include "image/layers.h"
+#include "image/lookup.h"
+#include "image/reference.h"
+#include "runtime/launch.h"
+#include "store/containers.h"
+#include "store/images.h"
+#include "base/error.h"
+#include "base/file.h"
+#include "base/human.h"
+#include "base/log.h"
+#include "base/process.h"
+#include "base/random.h"
+
+namespace hutch {
+
+namespace {
+
+constexpr const char* kDefaultPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
+NetworkMode parse_network(const std::string& network) {
+  if (network.empty() || network == "bridge" || network == "default" || network == "private")
+    return NetworkMode::kPrivate;
+  if (network == "none") return NetworkMode::kNone;
+  if (network == "host") return NetworkMode::kHost;
+  fail("network %s not found", network.c_str());
+}
+
+std::string display_reference(const std::string& user_ref) {
+  if (auto ref = parse_stored_reference(user_ref)) return ref->familiar_name() + (ref->tag.empty() ? "" : ":" + ref->tag);
+  return user_ref;
+}
+
+// The process docker would start: entrypoint and command, environment, user,
+// working directory. --entrypoint also clears the image's Cmd.
+ProcessSpec resolve_process(const ImageConfig& config, const RunOptions& options, const std::string& hostname) {
+  ProcessSpec process;
+  std::vector<std::string> entrypoint = config.entrypoint;
+  std::vector<std::string> cmd = config.cmd;
+  if (options.entrypoint) {
+    entrypoint.clear();
+    if (!options.entrypoint->empty()) entrypoint.push_back(*options.entrypoint);
+    cmd.clear();
+  }
+  if (!options.command.empty()) cmd = options.command;
+  process.args = entrypoint;
+  process.args.insert(process.args.end(), cmd.begin(), cmd.end());
+  if (process.args.empty()) fail("No command specified");
+
+  process.env = config.env;
+  for (const auto& file : options.env_files) apply_env(process.env, read_env_file(file));
+  apply_env(process.env, options.env);
+  set_env_default(process.env, "PATH", kDefaultPath);
+  set_env_default(process.env, "HOSTNAME", hostname);
+  if (options.tty) set_env_default(process.env, "TERM", "xterm");
+
+  process.cwd = !options.workdir.empty() ? options.workdir : config.working_dir.empty() ? "/" : config.working_dir;
+  if (process.cwd.front() != '/')
+    fail("the working directory '%s' is invalid, it needs to be an absolute path", process.cwd.c_str());
+  process.user = !options.user.empty() ? options.user : config.user;
+  process.terminal = options.tty;
+  process.stdin_open = options.interactive;
+  if (options.tty) {
+    struct winsize size;
+    if (ioctl(0, TIOCGWINSZ, &size) == 0 || ioctl(1, TIOCGWINSZ, &size) == 0) process.console_size = size;
+  }
+  return process;
+}
+
+// Keeps the record true to what happened, and removes the container on the
+// way out when --rm asked for it, whatever path leads out.
+class ContainerScope {
+ public:
+  ContainerScope(const ContainerStore& containers, ContainerRecord& record)
+      : containers_(containers), record_(record) {}
+  ~ContainerScope() {
+    try {
+      if (record_.auto_remove) {
+        containers_.remove(record_);
+      } else if (record_.state == "running") {
+        record_.state = "exited";
+        record_.finished_at = rfc3339_now();
+        containers_.save(record_);
+      }
+    } catch (const Error& e) {
+      log_warn("%s", e.what());
+    }
+  }
+
+ private:
+  const ContainerStore& containers_;
+  ContainerRecord& record_;
+};
+
+}  // namespace
+
+int run_container(const Store& store, const RunOptions& options) {
+  if (options.tty && options.interactive && !isatty(0)) fail_status(1, "the input device is not a TTY");
+  NetworkMode network = parse_network(options.network);
+  ImageStore images(store);
+  auto image = find_image(images, options.image);
+  if (!image) fail("Unable to find image '%s' locally", display_reference(options.image).c_str());
+  ImageConfig config = parse_image_config(images.config_json(*image));
+
+  ContainerStore containers(store);
+  ContainerRecord record;
+  record.id = random_hex(32);
+  record.name = options.name.empty() ? containers.generate_name() : options.name;
+  record.image = options.image;
+  record.image_id = image->id;
+  record.created = rfc3339_now();
+  record.auto_remove = options.remove;
+
+  Spec spec;
+  spec.hostname = !options.hostname.empty() ? options.hostname : record.id.substr(0, 12);
+  if (network == NetworkMode::kHost && options.hostname.empty()) {
+    char host[256] = {};
+    gethostname(host, sizeof host - 1);
+    spec.hostname = host;
+  }
+  spec.network = network;
+  spec.process = resolve_process(config, options, spec.hostname);
+  record.command = spec.process.args;
+
+  RootlessSession session = enter_rootless(store);
+  spec.mapping = session.mapping;
+  spec.layers = ensure_layers(store, session.layers, image->layers);
+
+  containers.create(record);
+  ContainerScope scope(containers, record);
+  std::string dir = store.container_dir(record.id);
+  spec.upper_dir = dir + "/upper";
+  spec.work_dir = dir + "/work";
+  spec.rootfs = dir + "/rootfs";
+  spec.volatile_upper = options.remove;
+  for (const auto& sub : {spec.upper_dir, spec.work_dir, spec.rootfs})
+    if (mkdir(sub.c_str(), 0755) < 0) fail_errno("mkdir %s", sub.c_str());
+  spec.mounts = write_etc_files(dir, spec.hostname, network);
+
+  RunningContainer running = launch(spec);
+  record.state = "running";
+  record.started_at = rfc3339_now();
+  record.monitor_pid = getpid();
+  record.monitor_start = process_start_time(record.monitor_pid);
+  record.init_pid = running.init.pid();
+  if (!options.remove) containers.save(record);
+
+  int code = supervise(running, spec);
+  record.state = "exited";
+  record.exit_code = code;
+  record.finished_at = rfc3339_now();
+  if (!options.remove) containers.save(record);
+  return code;
+}
+
+}  // namespace hutch

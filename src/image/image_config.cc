@@ -1,0 +1,30 @@
+#include "image/image_config.h"
+
+#include "base/error.h"
+#include "base/json_reader.h"
+
+namespace hutch {
+
+ImageConfig parse_image_config(const std::string& json) {
+  JsonValue root = parse_json(json, "image config");
+  if (!root.is_object()) fail("image config is not a JSON object");
+  ImageConfig c;
+  c.architecture = root.string_at("architecture");
+  c.os = root.string_at("os");
+  c.created = root.string_at("created");
+  if (const JsonValue* config = root.get("config")) {
+    c.env = config->strings_at("Env");
+    c.entrypoint = config->strings_at("Entrypoint");
+    c.cmd = config->strings_at("Cmd");
+    c.working_dir = config->string_at("WorkingDir");
+    c.user = config->string_at("User");
+  }
+  const JsonValue* rootfs = root.get("rootfs");
+  if (!rootfs || !rootfs->get("diff_ids")) fail("image config has no rootfs.diff_ids");
+  c.diff_ids = rootfs->strings_at("diff_ids");
+  for (const auto& d : c.diff_ids)
+    if (d.size() != 71 || d.compare(0, 7, "sha256:") != 0) fail("image config: bad diff_id %s", d.c_str());
+  return c;
+}
+
+}  // namespace hutch

@@ -1,0 +1,24 @@
+// The parts of an OCI / docker image config that running and listing need.
+#pragma once
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace hutch {
+
+struct ImageConfig {
+  std::string architecture;
+  std::string os;
+  std::string created;  // RFC 3339
+  std::vector<std::string> env;
+  std::vector<std::string> entrypoint;
+  std::vector<std::string> cmd;
+  std::string working_dir;
+  std::string user;
+  std::vector<std::string> diff_ids;
+};
+
+// Throws Error when the JSON is malformed or lacks rootfs.diff_ids.
+ImageConfig parse_image_config(const std::string& json);
+
+}  // namespace hutch

@@ -1,0 +1,332 @@
+#include "image/layer_unpack.h"
+
+#include <archive.h>
+#include <archive_entry.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <sys/xattr.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <string_view>
+#include <vector>
+
+#include "image/decompress.h"
+#include "base/error.h"
+#include "base/fd.h"
+#include "base/file.h"
+#include "base/log.h"
+
+namespace hutch {
+
+namespace {
+
+constexpr std::string_view kWhiteoutPrefix = ".wh.";
+constexpr std::string_view kOpaqueMarker = ".wh..wh..opq";
+
+// Splits an entry path into components, refusing the shapes that could
+// address anything outside the layer: absolute paths and "..".
+std::vector<std::string> safe_components(const char* raw, const char* what) {
+  std::string_view path(raw ? raw : "");
+  if (!path.empty() && path.front() == '/') fail("layer entry %s: absolute path not allowed", raw);
+  std::vector<std::string> parts;
+  size_t pos = 0;
+  while (pos <= path.size()) {
+    size_t slash = path.find('/', pos);
+    if (slash == std::string_view::npos) slash = path.size();
+    std::string_view part = path.substr(pos, slash - pos);
+    if (part == "..") fail("layer entry %s: %s contains '..'", raw, what);
+    if (!part.empty() && part != ".") parts.emplace_back(part);
+    pos = slash + 1;
+  }
+  return parts;
+}
+
+class LayerWriter {
+ public:
+  LayerWriter(const std::string& dest, const UnpackOptions& options)
+      : root_(open_dir(dest)), options_(options) {}
+
+  void write(struct archive* a, struct archive_entry* entry);
+  void finish();
+  uint64_t content_size() const { return content_size_; }
+
+ private:
+  // Opens the directory holding the entry's last component, creating missing
+  // parents. Symlinks are never followed: an earlier entry of the same layer
+  // must not redirect later ones (the classic "link -> /etc, then link/passwd").
+  int parent_dir(const std::vector<std::string>& parts, const char* raw);
+  void remove_existing(int dir, const std::string& name);
+  void apply_metadata(int fd, struct archive_entry* entry, bool is_symlink, int dir,
+                      const std::string& name);
+  void record_override(int fd, const char* name, uid_t uid, gid_t gid, mode_t mode);
+  void copy_data(struct archive* a, int fd, const char* raw);
+
+  Fd root_;
+  UnpackOptions options_;
+  std::string cached_path_;
+  Fd cached_dir_;
+  uint64_t content_size_ = 0;
+  struct DirTime {
+    std::vector<std::string> parts;
+    struct timespec mtime;
+  };
+  std::vector<DirTime> dir_times_;
+};
+
+int LayerWriter::parent_dir(const std::vector<std::string>& parts, const char* raw) {
+  std::string key;
+  for (size_t i = 0; i + 1 < parts.size(); i++) key += parts[i] + "/";
+  if (cached_dir_ && key == cached_path_) return cached_dir_.get();
+  Fd dir(dup(root_.get()));
+  for (size_t i = 0; i + 1 < parts.size(); i++) {
+    const char* name = parts[i].c_str();
+    int next = openat(dir.get(), name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (next < 0 && errno == ENOENT) {
+      if (mkdirat(dir.get(), name, 0755) < 0 && errno != EEXIST)
+        fail_errno("layer entry %s: mkdir", raw);
+      next = openat(dir.get(), name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    }
+    if (next < 0) {
+      if (errno == ELOOP || errno == ENOTDIR)
+        fail("layer entry %s: path leads through a symlink or non-directory", raw);
+      fail_errno("layer entry %s: open parent", raw);
+    }
+    dir.reset(next);
+  }
+  cached_path_ = key;
+  cached_dir_ = std::move(dir);
+  return cached_dir_.get();
+}
+
+void LayerWriter::remove_existing(int dir, const std::string& name) {
+  struct stat st;
+  if (fstatat(dir, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) < 0) return;
+  // Anything cached below a replaced entry is stale.
+  cached_dir_.reset();
+  remove_tree_at(dir, name.c_str());
+}
+
+void LayerWriter::record_override(int fd, const char* name, uid_t uid, gid_t gid, mode_t mode) {
+  std::string value = format("%u:%u:0%o", uid, gid, mode & 07777);
+  if (fsetxattr(fd, "user.containers.override_stat", value.data(), value.size(), 0) < 0)
+    log_debug("cannot record owner of %s: %s", name, strerror(errno));
+}
+
+void LayerWriter::apply_metadata(int fd, struct archive_entry* entry, bool is_symlink, int dir,
+                                 const std::string& name) {
+  uid_t uid = archive_entry_uid(entry);
+  gid_t gid = archive_entry_gid(entry);
+  mode_t mode = archive_entry_perm(entry);
+  if (is_symlink) {
+    if (options_.apply_owners) fchownat(dir, name.c_str(), uid, gid, AT_SYMLINK_NOFOLLOW);
+  } else {
+    bool owned = true;
+    if (options_.apply_owners && fchown(fd, uid, gid) < 0) {
+      // An id beyond the mapped range: keep the file, remember the owner.
+      if (errno != EINVAL) fail_errno("layer entry %s: chown", archive_entry_pathname(entry));
+      owned = false;
+    }
+    if (!options_.apply_owners) owned = uid == 0 && gid == 0;
+    if (!owned) record_override(fd, archive_entry_pathname(entry), uid, gid, mode);
+    // After chown, which clears set-id bits.
+    if (fchmod(fd, mode) < 0) fail_errno("layer entry %s: chmod", archive_entry_pathname(entry));
+
+    archive_entry_xattr_reset(entry);
+    const char* xname;
+    const void* value;
+    size_t size;
+    while (archive_entry_xattr_next(entry, &xname, &value, &size) == ARCHIVE_OK) {
+      // Overlay reads its own metadata (redirects, opaque, metacopy) from these
+      // names; a layer must not be able to forge it.
+      if (!strncmp(xname, "user.overlay.", 13) || !strncmp(xname, "trusted.", 8) ||
+          !strcmp(xname, "user.containers.override_stat"))
+        continue;
+      if (fsetxattr(fd, xname, value, size, 0) < 0)
+        log_debug("layer entry %s: xattr %s not kept: %s", archive_entry_pathname(entry), xname,
+                  strerror(errno));
+    }
+  }
+  struct timespec times[2];
+  times[0].tv_sec = times[1].tv_sec = archive_entry_mtime(entry);
+  times[0].tv_nsec = times[1].tv_nsec = archive_entry_mtime_nsec(entry);
+  if (is_symlink)
+    utimensat(dir, name.c_str(), times, AT_SYMLINK_NOFOLLOW);
+  else
+    futimens(fd, times);
+}
+
+void LayerWriter::copy_data(struct archive* a, int fd, const char* raw) {
+  const void* buf;
+  size_t size;
+  la_int64_t offset;
+  for (;;) {
+    int rc = archive_read_data_block(a, &buf, &size, &offset);
+    if (rc == ARCHIVE_EOF) break;
+    if (rc != ARCHIVE_OK) fail("layer entry %s: %s", raw, archive_error_string(a));
+    const char* p = static_cast<const char*>(buf);
+    while (size > 0) {
+      ssize_t n = pwrite(fd, p, size, offset);
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0) fail_errno("layer entry %s: write", raw);
+      p += n;
+      size -= n;
+      offset += n;
+    }
+  }
+}
+
+void LayerWriter::write(struct archive* a, struct archive_entry* entry) {
+  const char* raw = archive_entry_pathname(entry);
+  std::vector<std::string> parts = safe_components(raw, "path");
+  if (parts.empty()) return;  // "./": the layer root itself
+  int dir = parent_dir(parts, raw);
+  const std::string& name = parts.back();
+
+  if (name == kOpaqueMarker) {
+    if (fsetxattr(dir, "user.overlay.opaque", "y", 1, 0) < 0)
+      fail_errno("layer entry %s: mark opaque", raw);
+    return;
+  }
+  if (std::string_view(name).substr(0, kWhiteoutPrefix.size()) == kWhiteoutPrefix) {
+    std::string hidden = name.substr(kWhiteoutPrefix.size());
+    if (hidden.empty()) fail("layer entry %s: empty whiteout", raw);
+    remove_existing(dir, hidden);
+    dir = parent_dir(parts, raw);
+    if (mknodat(dir, hidden.c_str(), S_IFCHR | 0, makedev(0, 0)) < 0)
+      fail_errno("layer entry %s: create whiteout", raw);
+    return;
+  }
+
+  if (const char* link = archive_entry_hardlink(entry)) {
+    std::vector<std::string> target = safe_components(link, "hardlink target");
+    if (target.empty()) fail("layer entry %s: empty hardlink target", raw);
+    std::string target_name = target.back();
+    Fd target_dir(dup(parent_dir(target, link)));
+    remove_existing(dir, name);
+    dir = parent_dir(parts, raw);
+    if (linkat(target_dir.get(), target_name.c_str(), dir, name.c_str(), 0) < 0)
+      fail_errno("layer entry %s: hardlink to %s", raw, link);
+    return;
+  }
+
+  mode_t type = archive_entry_filetype(entry);
+  if (type == AE_IFDIR) {
+    struct stat st;
+    if (fstatat(dir, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0 && !S_ISDIR(st.st_mode))
+      remove_existing(dir, name), dir = parent_dir(parts, raw);
+    if (mkdirat(dir, name.c_str(), 0700) < 0 && errno != EEXIST)
+      fail_errno("layer entry %s: mkdir", raw);
+    Fd fd(openat(dir, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+    if (!fd) fail_errno("layer entry %s: open", raw);
+    apply_metadata(fd.get(), entry, false, dir, name);
+    struct timespec mtime = {archive_entry_mtime(entry), archive_entry_mtime_nsec(entry)};
+    dir_times_.push_back({parts, mtime});
+    return;
+  }
+
+  remove_existing(dir, name);
+  dir = parent_dir(parts, raw);
+  if (type == AE_IFREG) {
+    Fd fd(openat(dir, name.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600));
+    if (!fd) fail_errno("layer entry %s: create", raw);
+    copy_data(a, fd.get(), raw);
+    la_int64_t size = archive_entry_size(entry);
+    if (ftruncate(fd.get(), size) < 0) fail_errno("layer entry %s: truncate", raw);
+    content_size_ += size;
+    apply_metadata(fd.get(), entry, false, dir, name);
+  } else if (type == AE_IFLNK) {
+    const char* target = archive_entry_symlink(entry);
+    if (symlinkat(target ? target : "", dir, name.c_str()) < 0)
+      fail_errno("layer entry %s: symlink", raw);
+    apply_metadata(-1, entry, true, dir, name);
+  } else if (type == AE_IFIFO || type == AE_IFCHR || type == AE_IFBLK) {
+    dev_t dev = makedev(archive_entry_rdevmajor(entry), archive_entry_rdevminor(entry));
+    if (mknodat(dir, name.c_str(), type | 0600, type == AE_IFIFO ? 0 : dev) < 0) {
+      // Device nodes cannot be created in a user namespace; containers get
+      // their devices from /dev, so the image's copies are not needed.
+      log_debug("layer entry %s: device node skipped: %s", raw, strerror(errno));
+      return;
+    }
+    if (options_.apply_owners) fchownat(dir, name.c_str(), archive_entry_uid(entry),
+                                        archive_entry_gid(entry), AT_SYMLINK_NOFOLLOW);
+    fchmodat(dir, name.c_str(), archive_entry_perm(entry), 0);
+  } else {
+    fail("layer entry %s: unsupported file type", raw);
+  }
+}
+
+void LayerWriter::finish() {
+  // Directory times last: creating entries inside a directory changes its mtime.
+  for (auto it = dir_times_.rbegin(); it != dir_times_.rend(); ++it) {
+    std::vector<std::string> parts = it->parts;
+    int dir = parent_dir(parts, "directory");
+    struct timespec times[2] = {it->mtime, it->mtime};
+    utimensat(dir, parts.back().c_str(), times, AT_SYMLINK_NOFOLLOW);
+  }
+}
+
+struct ReadContext {
+  DecompressingReader* reader;
+  std::vector<char> buffer;
+  std::string error;
+};
+
+la_ssize_t read_callback(struct archive*, void* opaque, const void** out) {
+  auto* ctx = static_cast<ReadContext*>(opaque);
+  try {
+    size_t n = ctx->reader->read(ctx->buffer.data(), ctx->buffer.size());
+    *out = ctx->buffer.data();
+    return n;
+  } catch (const Error& e) {
+    ctx->error = e.what();
+    return -1;
+  }
+}
+
+}  // namespace
+
+UnpackResult unpack_layer(int blob_fd, const std::string& dest, const UnpackOptions& options) {
+  DecompressingReader reader(blob_fd);
+  ReadContext ctx{&reader, std::vector<char>(256 * 1024), ""};
+  struct archive* a = archive_read_new();
+  archive_read_support_format_tar(a);
+  archive_read_support_format_gnutar(a);
+  archive_read_support_format_empty(a);
+  struct ArchiveCloser {
+    struct archive* a;
+    ~ArchiveCloser() { archive_read_free(a); }
+  } closer{a};
+  if (archive_read_open(a, &ctx, nullptr, read_callback, nullptr) != ARCHIVE_OK)
+    fail("layer: %s", ctx.error.empty() ? archive_error_string(a) : ctx.error.c_str());
+
+  LayerWriter writer(dest, options);
+  for (;;) {
+    struct archive_entry* entry;
+    int rc = archive_read_next_header(a, &entry);
+    if (rc == ARCHIVE_EOF) break;
+    if (rc == ARCHIVE_WARN) log_debug("layer: %s", archive_error_string(a));
+    else if (rc != ARCHIVE_OK)
+      fail("layer: %s", ctx.error.empty() ? archive_error_string(a) : ctx.error.c_str());
+    try {
+      writer.write(a, entry);
+    } catch (const Error& e) {
+      // A failing decompressor surfaces as a short read; name the real cause.
+      if (!ctx.error.empty()) fail("layer: %s", ctx.error.c_str());
+      throw;
+    }
+  }
+  writer.finish();
+  reader.drain();
+
+  UnpackResult result;
+  result.blob_digest = "sha256:" + reader.compressed_digest();
+  result.diff_id = "sha256:" + reader.uncompressed_digest();
+  result.blob_size = reader.compressed_size();
+  result.content_size = writer.content_size();
+  return result;
+}
+
+}  // namespace hutch

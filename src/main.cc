@@ -1,0 +1,104 @@
+// hutch: run OCI and Docker images as an ordinary user, with docker's command line.
+#include <signal.h>
+
+#include <cstdio>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "cli/commands.h"
+#include "base/error.h"
+#include "base/log.h"
+
+using namespace hutch;
+
+namespace {
+
+bool set_level(const std::string& level) {
+  if (level == "debug") set_log_level(LogLevel::kDebug);
+  else if (level == "info") set_log_level(LogLevel::kInfo);
+  else if (level == "warn" || level == "warning") set_log_level(LogLevel::kWarn);
+  else if (level == "error" || level == "fatal") set_log_level(LogLevel::kError);
+  else return false;
+  return true;
+}
+
+int dispatch(std::vector<std::string> words) {
+  // Global options come before the command word.
+  while (!words.empty() && words[0].size() > 1 && words[0][0] == '-') {
+    std::string opt = words[0];
+    words.erase(words.begin());
+    std::string value;
+    auto take_value = [&](const std::string& name) {
+      if (size_t eq = opt.find('='); eq != std::string::npos) return opt.substr(eq + 1);
+      if (words.empty()) fail("flag needs an argument: %s\nSee 'hutch --help'.", name.c_str());
+      std::string v = words[0];
+      words.erase(words.begin());
+      return v;
+    };
+    if (opt == "-v" || opt == "--version") {
+      printf("hutch version %s\n", kVersion);
+      return 0;
+    } else if (opt == "-h" || opt == "--help") {
+      fputs(top_level_help().c_str(), stdout);
+      return 0;
+    } else if (opt == "-D" || opt == "--debug") {
+      set_log_level(LogLevel::kDebug);
+    } else if (opt == "--root" || opt.compare(0, 7, "--root=") == 0) {
+      global_options().root = take_value("--root");
+    } else if (opt == "-l" || opt == "--log-level" || opt.compare(0, 12, "--log-level=") == 0) {
+      std::string level = take_value("--log-level");
+      if (!set_level(level)) fail("unable to parse logging level: %s", level.c_str());
+    } else {
+      fail("unknown flag: %s\nSee 'hutch --help'.", opt.c_str());
+    }
+  }
+  if (words.empty()) {
+    fputs(top_level_help().c_str(), stdout);
+    return 0;
+  }
+  if (words[0] == "__man") {
+    words.erase(words.begin());
+    static CommandSpec man = {"__man", "COMMAND", "", "", {}, false, 1, 2, cmd_man};
+    ParsedArgs args = parse_flags(man, words);
+    return cmd_man(args);
+  }
+  if (words[0] == "help") {
+    words.erase(words.begin());
+    if (words.empty()) {
+      fputs(top_level_help().c_str(), stdout);
+      return 0;
+    }
+    words.push_back("--help");
+  }
+  std::string first = words[0];
+  const CommandSpec* command = find_command(words);
+  if (!command) fail_status(1, "'%s' is not a hutch command.\nSee 'hutch --help'", first.c_str());
+  ParsedArgs args = parse_flags(*command, words);
+  if (args.flag("help")) {
+    fputs(help_text(*command).c_str(), stdout);
+    return 0;
+  }
+  return command->handler(args);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  // A closed stdout should end us quietly, as it would end a shell pipeline.
+  signal(SIGPIPE, SIG_DFL);
+  std::vector<std::string> words(argv + 1, argv + argc);
+  if (const char* level = getenv("HUTCH_LOG_LEVEL")) set_level(level);
+  try {
+    int status = dispatch(words);
+    fflush(stdout);
+    return status;
+  } catch (const Error& e) {
+    fflush(stdout);
+    fprintf(stderr, "hutch: %s\n", e.what());
+    return e.status();
+  } catch (const std::exception& e) {
+    fprintf(stderr, "hutch: %s\n", e.what());
+    return kExitRunner;
+  }
+}

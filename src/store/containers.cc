@@ -1,0 +1,167 @@
+#include "store/containers.h"
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+
+#include "base/error.h"
+#include "base/file.h"
+#include "base/json_reader.h"
+#include "base/json_writer.h"
+#include "base/process.h"
+#include "base/random.h"
+
+namespace hutch {
+
+bool ContainerRecord::is_running() const {
+  return state == "running" && process_alive(monitor_pid, monitor_start);
+}
+
+namespace {
+
+bool valid_name(const std::string& name) {
+  if (name.size() < 2 || !isalnum((unsigned char)name[0])) return false;
+  for (char c : name)
+    if (!isalnum((unsigned char)c) && c != '_' && c != '.' && c != '-') return false;
+  return true;
+}
+
+}  // namespace
+
+void ContainerStore::create(const ContainerRecord& record) const {
+  if (!valid_name(record.name))
+    fail("Invalid container name (%s), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed", record.name.c_str());
+  std::string link = store_.names_dir() + "/" + record.name;
+  for (int attempt = 0;; attempt++) {
+    if (symlink(record.id.c_str(), link.c_str()) == 0) break;
+    if (errno != EEXIST || attempt > 0) fail_errno("claim name %s", record.name.c_str());
+    char owner[128] = {};
+    ssize_t n = readlink(link.c_str(), owner, sizeof owner - 1);
+    // A claim whose container is gone was left by an interrupted removal.
+    if (n > 0 && is_dir(store_.container_dir(owner)))
+      fail("Conflict. The container name \"/%s\" is already in use by container \"%s\". You have to remove (or rename) that container to be able to reuse that name.",
+           record.name.c_str(), owner);
+    unlink(link.c_str());
+  }
+  try {
+    std::string dir = store_.container_dir(record.id);
+    if (mkdir(dir.c_str(), 0700) < 0) fail_errno("mkdir %s", dir.c_str());
+    save(record);
+  } catch (...) {
+    unlink(link.c_str());
+    throw;
+  }
+}
+
+void ContainerStore::save(const ContainerRecord& r) const {
+  JsonWriter w;
+  w.begin_object()
+      .field("Id", r.id)
+      .field("Name", r.name)
+      .field("Image", r.image)
+      .field("ImageID", r.image_id)
+      .key("Command")
+      .string_array(r.command)
+      .field("Created", r.created)
+      .field("State", r.state)
+      .field("ExitCode", r.exit_code)
+      .field("StartedAt", r.started_at)
+      .field("FinishedAt", r.finished_at)
+      .field("MonitorPid", (int64_t)r.monitor_pid)
+      .field("MonitorStart", (int64_t)r.monitor_start)
+      .field("InitPid", (int64_t)r.init_pid)
+      .field("AutoRemove", r.auto_remove)
+      .end_object();
+  write_file_atomic(store_.container_dir(r.id) + "/container.json", w.str());
+}
+
+std::optional<ContainerRecord> ContainerStore::load(const std::string& id) const {
+  auto text = read_file_if_exists(store_.container_dir(id) + "/container.json");
+  if (!text) return std::nullopt;
+  JsonValue j = parse_json(*text, "container " + id);
+  ContainerRecord r;
+  r.id = j.string_at("Id");
+  r.name = j.string_at("Name");
+  r.image = j.string_at("Image");
+  r.image_id = j.string_at("ImageID");
+  r.command = j.strings_at("Command");
+  r.created = j.string_at("Created");
+  r.state = j.string_at("State");
+  r.exit_code = j.int_at("ExitCode");
+  r.started_at = j.string_at("StartedAt");
+  r.finished_at = j.string_at("FinishedAt");
+  r.monitor_pid = j.int_at("MonitorPid");
+  r.monitor_start = j.int_at("MonitorStart");
+  r.init_pid = j.int_at("InitPid");
+  const JsonValue* rm = j.get("AutoRemove");
+  r.auto_remove = rm && rm->as_bool();
+  return r;
+}
+
+std::vector<ContainerRecord> ContainerStore::list() const {
+  std::vector<ContainerRecord> out;
+  for (const auto& id : list_dir(store_.containers_dir())) {
+    try {
+      if (auto r = load(id)) out.push_back(std::move(*r));
+    } catch (const Error&) {
+      // A record torn by a crash would be replaced whole; skip anything unreadable.
+    }
+  }
+  std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.created > b.created; });
+  return out;
+}
+
+ContainerRecord ContainerStore::find(const std::string& key) const {
+  char target[128] = {};
+  if (!key.empty() && key.find('/') == std::string::npos) {
+    std::string name = key[0] == '/' ? key.substr(1) : key;
+    ssize_t n = readlink((store_.names_dir() + "/" + name).c_str(), target, sizeof target - 1);
+    if (n > 0) {
+      if (auto r = load(target)) return *r;
+    }
+  }
+  std::optional<ContainerRecord> match;
+  if (!key.empty()) {
+    for (const auto& id : list_dir(store_.containers_dir())) {
+      if (id.compare(0, key.size(), key) != 0) continue;
+      if (match) fail("Multiple IDs found with provided prefix: %s", key.c_str());
+      match = load(id);
+    }
+  }
+  if (!match) fail("No such container: %s", key.c_str());
+  return *match;
+}
+
+void ContainerStore::remove(const ContainerRecord& record) const {
+  std::string dir = store_.container_dir(record.id);
+  std::string trash = store_.tmp_dir() + "/rm-" + random_hex(8);
+  if (rename(dir.c_str(), trash.c_str()) < 0) {
+    if (errno != ENOENT) fail_errno("remove container %s", record.id.c_str());
+  } else {
+    remove_tree(trash);
+  }
+  std::string link = store_.names_dir() + "/" + record.name;
+  char target[128] = {};
+  if (readlink(link.c_str(), target, sizeof target - 1) > 0 && record.id == target) unlink(link.c_str());
+}
+
+std::string ContainerStore::generate_name() const {
+  // Same shape as docker's generated names; the words are our own.
+  static const char* kAdjectives[] = {"brave", "calm", "eager", "fond", "gentle", "happy", "jolly", "keen",
+                                      "lucid", "merry", "nimble", "proud", "quiet", "sharp", "tender",
+                                      "vivid", "witty", "zesty", "bold", "clever"};
+  static const char* kNouns[] = {"badger", "beaver", "falcon", "ferret", "heron", "ibex", "lynx", "marten",
+                                 "otter", "panda", "puffin", "quokka", "raven", "stoat", "tapir", "vole",
+                                 "walrus", "wombat", "yak", "zebu"};
+  for (int attempt = 0;; attempt++) {
+    std::string hex = random_hex(2);
+    unsigned r = strtoul(hex.c_str(), nullptr, 16);
+    std::string name = std::string(kAdjectives[r % 20]) + "_" + kNouns[(r / 20) % 20];
+    if (attempt > 3) name += "_" + random_hex(2);
+    if (!exists(store_.names_dir() + "/" + name)) return name;
+  }
+}
+
+}  // namespace hutch

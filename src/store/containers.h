@@ -1,0 +1,54 @@
+// Container records: one directory per container, its state in container.json.
+#pragma once
+#include <sys/types.h>
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "store/store.h"
+
+namespace hutch {
+
+struct ContainerRecord {
+  std::string id;  // 64 hex digits
+  std::string name;
+  std::string image;     // as the user named it
+  std::string image_id;
+  std::vector<std::string> command;  // entrypoint + cmd as run
+  std::string created;
+  std::string state = "created";  // created | running | exited
+  int exit_code = 0;
+  std::string started_at;
+  std::string finished_at;
+  pid_t monitor_pid = 0;  // the hutch process supervising it
+  unsigned long long monitor_start = 0;
+  pid_t init_pid = 0;
+  bool auto_remove = false;
+
+  // "running" only while its supervisor is alive: a killed hutch leaves a
+  // record that says running, but the container died with it.
+  bool is_running() const;
+};
+
+class ContainerStore {
+ public:
+  explicit ContainerStore(const Store& store) : store_(store) {}
+
+  // Claims the name atomically and creates the container's directory.
+  void create(const ContainerRecord& record) const;
+  void save(const ContainerRecord& record) const;
+  std::optional<ContainerRecord> load(const std::string& id) const;
+  std::vector<ContainerRecord> list() const;
+  // Finds by name, full id or unique id prefix; throws "No such container".
+  ContainerRecord find(const std::string& name_or_id) const;
+  // Moves the directory aside first, so a kill mid-removal leaves either the
+  // whole container or garbage that the next collection removes.
+  void remove(const ContainerRecord& record) const;
+  std::string generate_name() const;
+
+ private:
+  const Store& store_;
+};
+
+}  // namespace hutch

@@ -1,0 +1,97 @@
+#include "store/images.h"
+
+#include "base/error.h"
+#include "base/file.h"
+#include "base/json_reader.h"
+#include "base/json_writer.h"
+
+namespace hutch {
+
+std::string hex_of(const std::string& id) { return id.compare(0, 7, "sha256:") == 0 ? id.substr(7) : id; }
+
+bool is_hex(const std::string& s) {
+  for (char c : s)
+    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
+  return !s.empty();
+}
+
+void ImageStore::put(const ImageRecord& image) const {
+  JsonWriter w;
+  w.begin_object().field("id", image.id).field("created", image.created).field("size", image.size);
+  w.key("layers").begin_array();
+  for (const auto& l : image.layers) {
+    w.begin_object()
+        .field("diff_id", l.diff_id)
+        .field("blob", l.blob)
+        .field("media_type", l.media_type)
+        .field("blob_size", l.blob_size)
+        .field("size", l.size)
+        .end_object();
+  }
+  w.end_array().end_object();
+  write_file_atomic(store_.images_dir() + "/" + hex_of(image.id) + ".json", w.str(), true);
+}
+
+std::optional<ImageRecord> ImageStore::get(const std::string& id) const {
+  std::string hex = hex_of(id);
+  if (hex.size() != 64 || !is_hex(hex)) return std::nullopt;
+  auto text = read_file_if_exists(store_.images_dir() + "/" + hex + ".json");
+  if (!text) return std::nullopt;
+  JsonValue root = parse_json(*text, "image record " + hex);
+  ImageRecord image;
+  image.id = root.string_at("id");
+  image.created = root.string_at("created");
+  image.size = root.int_at("size");
+  if (const JsonValue* layers = root.get("layers")) {
+    for (const auto& l : layers->items()) {
+      image.layers.push_back(LayerRecord{l.string_at("diff_id"), l.string_at("blob"),
+                                         l.string_at("media_type"), l.int_at("blob_size"),
+                                         l.int_at("size")});
+    }
+  }
+  return image;
+}
+
+std::vector<ImageRecord> ImageStore::list() const {
+  std::vector<ImageRecord> out;
+  for (const auto& name : list_dir(store_.images_dir())) {
+    if (name.size() != 69 || name.compare(64, 5, ".json") != 0) continue;
+    if (auto image = get(name.substr(0, 64))) out.push_back(std::move(*image));
+  }
+  return out;
+}
+
+std::string ImageStore::config_json(const ImageRecord& image) const {
+  return read_file(store_.blob_path(image.id));
+}
+
+std::map<std::string, std::string> ImageStore::tags() const {
+  std::map<std::string, std::string> out;
+  auto text = read_file_if_exists(store_.tags_path());
+  if (!text) return out;
+  JsonValue root = parse_json(*text, store_.tags_path());
+  for (const auto& [ref, id] : root.members())
+    if (id.is_string()) out[ref] = id.as_string();
+  return out;
+}
+
+void ImageStore::tag(const std::vector<std::string>& full_refs, const std::string& id) const {
+  if (full_refs.empty()) return;
+  FileLock lock = store_.lock_metadata();
+  auto all = tags();
+  for (const auto& ref : full_refs) all[ref] = id;
+  JsonWriter w;
+  w.begin_object();
+  for (const auto& [ref, image] : all) w.field(ref, image);
+  w.end_object();
+  write_file_atomic(store_.tags_path(), w.str(), true);
+}
+
+std::vector<std::string> ImageStore::ids_with_prefix(const std::string& prefix) const {
+  std::vector<std::string> out;
+  for (const auto& name : list_dir(store_.images_dir()))
+    if (name.size() == 69 && name.compare(0, prefix.size(), prefix) == 0) out.push_back(name.substr(0, 64));
+  return out;
+}
+
+}  // namespace hutch

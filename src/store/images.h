@@ -1,0 +1,53 @@
+// Image records and tags.
+#pragma once
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "store/store.h"
+
+namespace hutch {
+
+struct LayerRecord {
+  std::string diff_id;     // sha256 of the uncompressed tar: names the unpacked layer
+  std::string blob;        // sha256 of the blob as stored (equals diff_id when uncompressed)
+  std::string media_type;
+  int64_t blob_size = 0;
+  int64_t size = 0;        // unpacked content size
+};
+
+struct ImageRecord {
+  std::string id;  // "sha256:HEX", the config's digest, as docker's image ID
+  std::vector<LayerRecord> layers;  // base first
+  std::string created;              // from the config
+  int64_t size = 0;
+};
+
+class ImageStore {
+ public:
+  explicit ImageStore(const Store& store) : store_(store) {}
+
+  void put(const ImageRecord& image) const;
+  std::optional<ImageRecord> get(const std::string& id) const;
+  std::vector<ImageRecord> list() const;
+  std::string config_json(const ImageRecord& image) const;
+
+  // Full references ("docker.io/library/a:b") to image ids.
+  std::map<std::string, std::string> tags() const;
+  // Points each reference at the image, under the metadata lock.
+  void tag(const std::vector<std::string>& full_refs, const std::string& id) const;
+
+  // Ids whose hex starts with prefix.
+  std::vector<std::string> ids_with_prefix(const std::string& prefix) const;
+
+ private:
+  const Store& store_;
+};
+
+// "sha256:HEX" or "HEX" -> "HEX".
+std::string hex_of(const std::string& id);
+bool is_hex(const std::string& s);
+
+}  // namespace hutch

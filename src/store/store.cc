@@ -1,0 +1,103 @@
+#include "store/store.h"
+
+#include <pwd.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstdlib>
+
+#include "base/error.h"
+#include "base/file.h"
+#include "base/log.h"
+#include "base/random.h"
+
+namespace hutch {
+
+std::string default_store_root() {
+  if (const char* root = getenv("HUTCH_ROOT"); root && *root) return root;
+  if (const char* data = getenv("XDG_DATA_HOME"); data && *data) return std::string(data) + "/hutch";
+  const char* home = getenv("HOME");
+  if (!home || !*home) {
+    struct passwd* pw = getpwuid(getuid());
+    if (!pw) fail("cannot find a home directory for the store: set HUTCH_ROOT or --root");
+    home = pw->pw_dir;
+  }
+  return std::string(home) + "/.local/share/hutch";
+}
+
+Store::Store(std::string root) : root_(std::move(root)) {
+  if (root_.empty()) fail("store root is empty");
+  if (root_.front() != '/') {
+    char cwd[4096];
+    if (!getcwd(cwd, sizeof cwd)) fail_errno("getcwd");
+    root_ = path_join(cwd, root_);
+  }
+  while (root_.size() > 1 && root_.back() == '/') root_.pop_back();
+  with_context("store " + root_, [&] {
+    if (is_dir(root_ + "/tmp")) return;  // the last directory created below
+    mkdir_p(root_, 0700);
+    for (const char* dir : {"blobs", "blobs/sha256", "layers", "images", "containers", "names", "tmp"})
+      mkdir_p(root_ + "/" + dir, 0700);
+  });
+}
+
+std::string Store::blob_path(const std::string& digest) const {
+  if (digest.compare(0, 7, "sha256:") != 0) fail("unsupported digest %s", digest.c_str());
+  return root_ + "/blobs/sha256/" + digest.substr(7);
+}
+
+std::string Store::layers_dir(const std::string& mapping_key) const {
+  return root_ + "/layers/" + mapping_key;
+}
+
+FileLock Store::lock_metadata() const { return FileLock(root_ + "/metadata.lock", FileLock::kExclusive); }
+
+void Store::collect_stale_staging() const {
+  std::string tmp = tmp_dir();
+  auto entries = list_dir(tmp);
+  for (const auto& name : entries) {
+    if (name.size() < 5 || name.compare(name.size() - 5, 5, ".lock") != 0) continue;
+    std::string lock_path = tmp + "/" + name;
+    FileLock lock = FileLock::try_exclusive(lock_path);
+    if (!lock.held()) continue;
+    std::string dir = lock_path.substr(0, lock_path.size() - 5);
+    log_debug("removing stale staging %s", dir.c_str());
+    remove_tree(dir);
+    unlink(lock_path.c_str());
+  }
+  // A directory whose lock file is gone was orphaned before it was ever used.
+  for (const auto& name : list_dir(tmp)) {
+    if (name.size() >= 5 && name.compare(name.size() - 5, 5, ".lock") == 0) continue;
+    if (name.find(".tmp-") != std::string::npos) continue;
+    if (!exists(tmp + "/" + name + ".lock")) remove_tree(tmp + "/" + name);
+  }
+}
+
+Staging::Staging(const Store& store) : lock_([&] {
+    // The lock file comes first and is checked to still be linked once held:
+    // a concurrent collector may have removed it between creation and flock.
+    for (;;) {
+      path_ = store.tmp_dir() + "/" + random_hex(8);
+      lock_path_ = path_ + ".lock";
+      FileLock lock(lock_path_, FileLock::kExclusive);
+      struct stat st;
+      if (stat(lock_path_.c_str(), &st) == 0) return lock;
+    }
+  }()) {
+  if (mkdir(path_.c_str(), 0700) < 0) fail_errno("mkdir %s", path_.c_str());
+}
+
+Staging::~Staging() {
+  try {
+    remove_tree(path_);
+  } catch (const Error& e) {
+    log_warn("%s", e.what());
+  }
+  unlink(lock_path_.c_str());
+}
+
+std::string Staging::make_path(const std::string& prefix) {
+  return path_ + "/" + prefix + std::to_string(counter_++);
+}
+
+}  // namespace hutch

@@ -1,0 +1,68 @@
+// The on-disk store. Everything is either content-addressed (blobs, layers),
+// replaced atomically with rename(2) (records, tags), or staged under tmp/
+// beside a held lock, so a process killed at any moment leaves nothing that a
+// later command would trust.
+//
+//   blobs/sha256/HEX          configs and layer blobs as received
+//   layers/MAPKEY/HEX         unpacked layers by diff_id, per id mapping
+//   images/HEX.json           image record: config digest and its layers
+//   repositories.json         tags: normalized reference -> image id
+//   containers/ID/            container.json, upper/, work/, rootfs/, etc files
+//   names/NAME -> ID          symlinks; creating one is the atomic name claim
+//   tmp/RAND + tmp/RAND.lock  staging; stale when its lock is free
+#pragma once
+#include <string>
+
+#include "base/lock.h"
+
+namespace hutch {
+
+class Store {
+ public:
+  // Creates the layout when missing.
+  explicit Store(std::string root);
+
+  const std::string& root() const { return root_; }
+  std::string blob_path(const std::string& digest) const;  // "sha256:HEX"
+  std::string layers_dir(const std::string& mapping_key) const;
+  std::string images_dir() const { return root_ + "/images"; }
+  std::string tags_path() const { return root_ + "/repositories.json"; }
+  std::string containers_dir() const { return root_ + "/containers"; }
+  std::string container_dir(const std::string& id) const { return containers_dir() + "/" + id; }
+  std::string names_dir() const { return root_ + "/names"; }
+  std::string tmp_dir() const { return root_ + "/tmp"; }
+
+  // Serialises read-modify-write of shared metadata (tags, image records).
+  FileLock lock_metadata() const;
+
+  // Removes staging left by processes that died. Needs the user namespace when
+  // staged files may belong to subordinate ids.
+  void collect_stale_staging() const;
+
+ private:
+  std::string root_;
+};
+
+// A private directory under tmp/, removed on destruction unless its content was
+// moved out. Its lock file marks it live for collect_stale_staging().
+class Staging {
+ public:
+  explicit Staging(const Store& store);
+  ~Staging();
+  Staging(const Staging&) = delete;
+  Staging& operator=(const Staging&) = delete;
+  const std::string& path() const { return path_; }
+  // A fresh path inside the staging directory.
+  std::string make_path(const std::string& prefix);
+
+ private:
+  std::string path_;
+  std::string lock_path_;
+  FileLock lock_;
+  int counter_ = 0;
+};
+
+// Default store root: $HUTCH_ROOT, else $XDG_DATA_HOME/hutch, else ~/.local/share/hutch.
+std::string default_store_root();
+
+}  // namespace hutch

@@ -14,7 +14,7 @@ BUILD      := build
 SRC_LIB    := $(filter-out src/main.cc,$(shell find src -name '*.cc' ! -name '*_test.cc' | sort))
 SRC_TESTS  := $(sort $(wildcard tests/unit/*.cc))
 WARNINGS   := -Wall -Wextra -Wno-unused-parameter
-CXXFLAGS   := -std=c++20 -O2 $(WARNINGS) -Isrc -MMD -MP
+CXXFLAGS   := -std=c++20 -O2 $(WARNINGS) -Isrc -Itests/unit -MMD -MP
 TARGET     := -target x86_64-linux-musl
 
 CXX_STATIC := $(ZIG) c++ $(TARGET)
@@ -22,7 +22,7 @@ CXX_STATIC := $(ZIG) c++ $(TARGET)
 OBJ_LIB    := $(SRC_LIB:%.cc=$(BUILD)/obj/%.o)
 OBJ_TESTS  := $(SRC_TESTS:%.cc=$(BUILD)/obj/%.o)
 
-.PHONY: all setup test unit demo asan man bench clean
+.PHONY: all setup test unit demo asan asan-unit man bench clean
 all: $(BUILD)/hutch
 
 # Installs packages (as root) and the toolchain; quick when already done.
@@ -58,7 +58,7 @@ demo: setup
 	@bash scripts/demo.sh
 
 # The debugging build: Debian's g++ and -dev libraries, sanitizers on.
-ASAN_FLAGS := -std=c++20 -O1 -g -fsanitize=address,undefined $(WARNINGS) -Isrc -MMD -MP
+ASAN_FLAGS := -std=c++20 -O1 -g -fsanitize=address,undefined $(WARNINGS) -Isrc -Itests/unit -MMD -MP
 OBJ_ASAN   := $(SRC_LIB:%.cc=$(BUILD)/asan/%.o) $(BUILD)/asan/src/main.o
 asan: $(BUILD)/asan/hutch
 $(BUILD)/asan/%.o: %.cc
@@ -66,6 +66,10 @@ $(BUILD)/asan/%.o: %.cc
 	g++ $(ASAN_FLAGS) -c $< -o $@
 $(BUILD)/asan/hutch: $(OBJ_ASAN)
 	g++ -fsanitize=address,undefined -o $@ $^ -larchive -lzstd -lz -lsimdjson
+$(BUILD)/asan/unit-tests: $(SRC_TESTS:%.cc=$(BUILD)/asan/%.o) $(filter-out $(BUILD)/asan/src/main.o,$(OBJ_ASAN))
+	g++ -fsanitize=address,undefined -o $@ $^ -larchive -lzstd -lz -lsimdjson
+asan-unit: $(BUILD)/asan/unit-tests
+	ASAN_OPTIONS=detect_leaks=0 $(BUILD)/asan/unit-tests
 
 man: $(BUILD)/hutch
 	@bash scripts/gen-man.sh $(BUILD)/hutch

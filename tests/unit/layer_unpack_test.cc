@@ -1,0 +1,108 @@
+#include <archive.h>
+#include <archive_entry.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <sys/xattr.h>
+#include <unistd.h>
+
+#include <cstring>
+
+#include "base/error.h"
+#include "base/file.h"
+#include "image/layer_unpack.h"
+#include "test.h"
+
+using namespace hutch;
+
+namespace {
+
+struct Entry {
+  std::string path;
+  mode_t type;
+  std::string content_or_target;
+  bool hardlink = false;
+};
+
+// Writes a tar (gzip when asked) of the entries and returns its path.
+std::string make_tar(const std::vector<Entry>& entries, bool gzip = false) {
+  char path[] = "/tmp/hutch-unit-tar-XXXXXX";
+  close(mkstemp(path));
+  struct archive* a = archive_write_new();
+  archive_write_set_format_pax_restricted(a);
+  if (gzip) archive_write_add_filter_gzip(a);
+  archive_write_open_filename(a, path);
+  for (const auto& e : entries) {
+    struct archive_entry* entry = archive_entry_new();
+    archive_entry_set_pathname(entry, e.path.c_str());
+    archive_entry_set_filetype(entry, e.type);
+    archive_entry_set_perm(entry, e.type == AE_IFDIR ? 0755 : 0644);
+    if (e.hardlink) archive_entry_set_hardlink(entry, e.content_or_target.c_str());
+    else if (e.type == AE_IFLNK) archive_entry_set_symlink(entry, e.content_or_target.c_str());
+    else if (e.type == AE_IFREG) archive_entry_set_size(entry, e.content_or_target.size());
+    archive_write_header(a, entry);
+    if (e.type == AE_IFREG && !e.hardlink) archive_write_data(a, e.content_or_target.data(), e.content_or_target.size());
+    archive_entry_free(entry);
+  }
+  archive_write_close(a);
+  archive_write_free(a);
+  return path;
+}
+
+std::string unpack(const std::string& tar, UnpackResult* result = nullptr) {
+  char dir[] = "/tmp/hutch-unit-layer-XXXXXX";
+  CHECK(mkdtemp(dir));
+  Fd fd = open_or_fail(tar, O_RDONLY);
+  UnpackOptions options;
+  options.apply_owners = false;
+  UnpackResult r = unpack_layer(fd.get(), dir, options);
+  if (result) *result = r;
+  return dir;
+}
+
+}  // namespace
+
+TEST(unpack_files_links_and_whiteouts) {
+  std::string tar = make_tar({{"d", AE_IFDIR, ""},
+                              {"d/f", AE_IFREG, "hello"},
+                              {"d/h", AE_IFREG, "d/f", true},
+                              {"d/s", AE_IFLNK, "/etc/passwd"},
+                              {"d/.wh.gone", AE_IFREG, ""},
+                              {"o/.wh..wh..opq", AE_IFREG, ""}},
+                             true);
+  UnpackResult r;
+  std::string dir = unpack(tar, &r);
+  CHECK_EQ(read_file(dir + "/d/f"), std::string("hello"));
+  struct stat a, b, w;
+  CHECK(stat((dir + "/d/f").c_str(), &a) == 0 && stat((dir + "/d/h").c_str(), &b) == 0);
+  CHECK_EQ(a.st_ino, b.st_ino);
+  CHECK(lstat((dir + "/d/gone").c_str(), &w) == 0 && S_ISCHR(w.st_mode) && w.st_rdev == makedev(0, 0));
+  char value[4] = {};
+  CHECK(getxattr((dir + "/o").c_str(), "user.overlay.opaque", value, sizeof value) == 1 && value[0] == 'y');
+  CHECK(r.blob_digest != r.diff_id);  // gzip: the stored bytes differ from the tar
+  remove_tree(dir);
+  unlink(tar.c_str());
+}
+
+TEST(unpack_refuses_escapes) {
+  std::string dotdot = make_tar({{"../escape", AE_IFREG, "x"}});
+  CHECK_THROWS(unpack(dotdot), "contains '..'");
+  std::string absolute = make_tar({{"/abs", AE_IFREG, "x"}});
+  CHECK_THROWS(unpack(absolute), "absolute path");
+  std::string via_link = make_tar({{"esc", AE_IFLNK, "/tmp"}, {"esc/owned", AE_IFREG, "x"}});
+  CHECK_THROWS(unpack(via_link), "symlink");
+  std::string hard = make_tar({{"h", AE_IFREG, "../../etc/hostname", true}});
+  CHECK_THROWS(unpack(hard), "contains '..'");
+  for (auto* t : {&dotdot, &absolute, &via_link, &hard}) unlink(t->c_str());
+  CHECK(!exists("/tmp/owned"));
+}
+
+TEST(unpack_reports_truncated_gzip) {
+  std::string tar = make_tar({{"f", AE_IFREG, std::string(200000, 'z')}}, true);
+  std::string cut = tar + ".cut";
+  std::string data = read_file(tar);
+  write_file_atomic(cut, data.substr(0, data.size() / 2));
+  CHECK_THROWS(unpack(cut), "gzip");
+  unlink(tar.c_str());
+  unlink(cut.c_str());
+}

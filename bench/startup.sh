@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# Start-up latency: `hutch run --rm IMAGE true` against its peers on the same
+# image and machine, timed by hyperfine, reported as ratios to hutch.
+#
+#   ch-run DIR -- true                      Charliecloud (an unpacked directory, no overlay)
+#   bwrap ... true                          bubblewrap over the same directory
+#   podman --runtime runc run --rm ... true rootless podman with runc
+#
+# Runs as an unprivileged user: the caller, or (as root) the test user
+# hutch-sub, created with a subordinate id range if missing. This is a
+# benchmark, not a test: it prints numbers and never fails on them.
+set -euo pipefail
+repo=$(cd "$(dirname "$0")/.." && pwd)
+runs=${RUNS:-40}
+hutch=${HUTCH:-$repo/build/hutch}
+work=$(mktemp -d /tmp/hutch-bench.XXXXXX)
+chmod 0755 "$work"
+python3 "$repo/tests/fixtures/make-images.py" "$work/images" >/dev/null
+install -m 0755 "$hutch" "$work/hutch"
+chmod -R a+rX "$work"
+
+user=$(id -un)
+if (( EUID == 0 )); then
+    user=hutch-sub
+    id -u "$user" >/dev/null 2>&1 || useradd -M -d /nonexistent -s /bin/bash "$user"
+    for f in /etc/subuid /etc/subgid; do
+        grep -q "^$user:" "$f" || echo "$user:300000:65536" >>"$f"
+    done
+    chown "$user" "$work"
+fi
+
+cat >"$work/bench.sh" <<'INNER'
+set -euo pipefail
+work=$1 runs=$2
+cd "$work"
+export HOME=$work/home HUTCH_ROOT=$work/store
+mkdir -p "$HOME" rootfs
+podman=(podman --cgroup-manager=cgroupfs --events-backend=file --runtime runc)
+./hutch load -q -i images/base.tar
+"${podman[@]}" load -q -i images/base.tar >/dev/null
+# The same image unpacked into a plain directory for ch-run and bwrap.
+python3 - images/base.tar rootfs <<'PY'
+import json, sys, tarfile
+archive, dest = sys.argv[1], sys.argv[2]
+with tarfile.open(archive) as outer:
+    manifest = json.load(outer.extractfile("manifest.json"))[0]
+    for layer in manifest["Layers"]:
+        with tarfile.open(fileobj=outer.extractfile(layer)) as t:
+            t.extractall(dest, members=[m for m in t if ".wh." not in m.name and not m.isdev()])
+PY
+hyperfine -N --warmup 5 --runs "$runs" --export-json results.json \
+    -n hutch "./hutch run --rm --network none hutch-test/base true" \
+    -n ch-run "ch-run $work/rootfs -- true" \
+    -n bwrap "bwrap --unshare-all --bind $work/rootfs / --proc /proc --dev /dev true" \
+    -n podman "${podman[*]} run --rm --network none hutch-test/base true" >/dev/null
+python3 - results.json <<'PY'
+import json, sys
+results = {r["command"]: r for r in json.load(open(sys.argv[1]))["results"]}
+base = results["hutch"]["median"]
+print(f"{'command':<8} {'median':>10} {'mean':>10} {'max RSS':>9}  vs hutch")
+for name, r in results.items():
+    rss = max(r.get("memory_usage_byte") or [0]) / 1024
+    print(f"{name:<8} {r['median']*1000:8.2f}ms {r['mean']*1000:8.2f}ms {rss:7.0f}kB  {r['median']/base:6.2f}x")
+print(f"hutch/ch-run median ratio: {base / results['ch-run']['median']:.2f} (target <= 2)")
+PY
+INNER
+
+if (( EUID == 0 )); then
+    runuser -u "$user" -- bash "$work/bench.sh" "$work" "$runs"
+    runuser -u "$user" -- unshare --map-root-user --map-auto rm -rf "$work/store" "$work/home" 2>/dev/null || true
+else
+    bash "$work/bench.sh" "$work" "$runs"
+    unshare --map-root-user --map-auto rm -rf "$work/store" "$work/home" 2>/dev/null || true
+fi
+rm -rf "$work" 2>/dev/null || true

@@ -40,11 +40,17 @@ $(BUILD)/obj/src/main.o: src/main.cc $(BUILD)/deps.mk
 	@mkdir -p $(dir $@)
 	$(CXX_STATIC) $(CXXFLAGS) -I$(DEPS)/include -c $< -o $@
 
+# mimalloc's object comes first so it replaces musl's allocator, which is slow
+# under threads. Both links use the same flags: zig builds its libc++ once per
+# flag set, so stripping is a separate step rather than -s.
+LINK_STATIC = $(CXX_STATIC) -static -o $@ $(DEPS)/lib/mimalloc.o $^ -L$(DEPS)/lib -larchive -lzstd -lz -lsimdjson
+
 $(BUILD)/hutch: $(BUILD)/obj/src/main.o $(OBJ_LIB)
-	$(CXX_STATIC) -static -s -o $@ $(DEPS)/lib/mimalloc.o $^ -L$(DEPS)/lib -larchive -lzstd -lz -lsimdjson
+	$(LINK_STATIC)
+	strip $@
 
 $(BUILD)/unit-tests: $(OBJ_TESTS) $(OBJ_LIB)
-	$(CXX_STATIC) -static -o $@ $(DEPS)/lib/mimalloc.o $^ -L$(DEPS)/lib -larchive -lzstd -lz -lsimdjson
+	$(LINK_STATIC)
 
 unit: $(BUILD)/unit-tests
 	$(BUILD)/unit-tests

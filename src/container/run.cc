@@ -114,7 +114,7 @@ int run_container(const Store& store, const RunOptions& options) {
   ContainerStore containers(store);
   ContainerRecord record;
   record.id = random_hex(32);
-  record.name = options.name.empty() ? containers.generate_name() : options.name;
+  record.name = options.name;
   record.image = options.image;
   record.image_id = image->id;
   record.created = rfc3339_now();
@@ -152,7 +152,7 @@ int run_container(const Store& store, const RunOptions& options) {
   record.monitor_pid = getpid();
   record.monitor_start = process_start_time(record.monitor_pid);
   record.init_pid = running.init.pid();
-  if (!options.remove) containers.save(record);
+  containers.save(record);
 
   int code = supervise(running, spec);
   record.state = "exited";

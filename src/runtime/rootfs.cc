@@ -79,19 +79,22 @@ class RootfsBuilder {
 };
 
 void RootfsBuilder::mount_overlay() {
-  // Layer directories are named by their open descriptors, relative to
-  // /proc/self/fd: a few bytes each, so even 500 layers fit overlay's one-page
-  // option limit where 500 absolute store paths would not.
+  // Every directory is named by an open descriptor, relative to /proc/self/fd:
+  // a few bytes each, so even 500 layers fit overlay's one-page option limit,
+  // and store paths containing ':' or ',' cannot break the option syntax.
+  auto open_path = [](const std::string& dir) {
+    Fd fd(::open(dir.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+    if (!fd) fail_errno("open %s", dir.c_str());
+    return fd;
+  };
   std::vector<Fd> layer_fds;
-  for (const auto& dir : spec_.layers) {
-    layer_fds.emplace_back(::open(dir.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
-    if (!layer_fds.back()) fail_errno("open layer %s", dir.c_str());
-  }
+  for (const auto& dir : spec_.layers) layer_fds.push_back(open_path(dir));
+  Fd upper = open_path(spec_.upper_dir), work = open_path(spec_.work_dir);
   std::string lower;
   for (auto it = layer_fds.rbegin(); it != layer_fds.rend(); ++it)
     lower += (lower.empty() ? "" : ":") + std::to_string(it->get());
-  std::string options = "lowerdir=" + lower + ",upperdir=" + spec_.upper_dir + ",workdir=" + spec_.work_dir +
-                        ",userxattr";
+  std::string options = "lowerdir=" + lower + ",upperdir=" + std::to_string(upper.get()) +
+                        ",workdir=" + std::to_string(work.get()) + ",userxattr";
   if (spec_.volatile_upper) options += ",volatile";
   Fd cwd(::open(".", O_PATH | O_DIRECTORY | O_CLOEXEC));
   if (chdir("/proc/self/fd") < 0) fail_errno("chdir /proc/self/fd");
@@ -106,7 +109,9 @@ void RootfsBuilder::mount_overlay() {
   int saved = errno;
   if (cwd) fchdir(cwd.get());
   errno = saved;
-  if (rc < 0) fail_errno("mount overlay rootfs (kernel overlayfs in a user namespace needs Linux 5.11+)");
+  if (rc < 0 && errno == EPERM)
+    fail_errno("mount overlay rootfs (overlayfs in a user namespace needs Linux 5.11 or later)");
+  if (rc < 0) fail_errno("mount overlay rootfs");
   root_.reset(::open(spec_.rootfs.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
   if (!root_) fail_errno("open rootfs");
 }

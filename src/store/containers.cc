@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cerrno>
 
 #include "base/error.h"
@@ -30,21 +31,36 @@ bool valid_name(const std::string& name) {
 
 }  // namespace
 
-void ContainerStore::create(const ContainerRecord& record) const {
-  if (!valid_name(record.name))
-    fail("Invalid container name (%s), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed", record.name.c_str());
-  std::string link = store_.names_dir() + "/" + record.name;
-  for (int attempt = 0;; attempt++) {
-    if (symlink(record.id.c_str(), link.c_str()) == 0) break;
-    if (errno != EEXIST || attempt > 0) fail_errno("claim name %s", record.name.c_str());
+// Returns false when a live container holds the name.
+bool ContainerStore::claim_name(const std::string& name, const std::string& id) const {
+  std::string link = store_.names_dir() + "/" + name;
+  for (int attempt = 0; attempt < 2; attempt++) {
+    if (symlink(id.c_str(), link.c_str()) == 0) return true;
+    if (errno != EEXIST) fail_errno("claim name %s", name.c_str());
     char owner[128] = {};
     ssize_t n = readlink(link.c_str(), owner, sizeof owner - 1);
+    if (n > 0 && is_dir(store_.container_dir(owner))) return false;
     // A claim whose container is gone was left by an interrupted removal.
-    if (n > 0 && is_dir(store_.container_dir(owner)))
-      fail("Conflict. The container name \"/%s\" is already in use by container \"%s\". You have to remove (or rename) that container to be able to reuse that name.",
-           record.name.c_str(), owner);
     unlink(link.c_str());
   }
+  return false;
+}
+
+void ContainerStore::create(ContainerRecord& record) const {
+  if (record.name.empty()) {
+    do record.name = generate_name();
+    while (!claim_name(record.name, record.id));
+  } else {
+    if (!valid_name(record.name))
+      fail("Invalid container name (%s), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed", record.name.c_str());
+    if (!claim_name(record.name, record.id)) {
+      char owner[128] = {};
+      readlink((store_.names_dir() + "/" + record.name).c_str(), owner, sizeof owner - 1);
+      fail("Conflict. The container name \"/%s\" is already in use by container \"%s\". You have to remove (or rename) that container to be able to reuse that name.",
+           record.name.c_str(), owner);
+    }
+  }
+  std::string link = store_.names_dir() + "/" + record.name;
   try {
     std::string dir = store_.container_dir(record.id);
     if (mkdir(dir.c_str(), 0700) < 0) fail_errno("mkdir %s", dir.c_str());

@@ -35,8 +35,9 @@ class ContainerStore {
  public:
   explicit ContainerStore(const Store& store) : store_(store) {}
 
-  // Claims the name atomically and creates the container's directory.
-  void create(const ContainerRecord& record) const;
+  // Claims the name atomically and creates the container's directory. An
+  // empty name is replaced by a generated one, retried until it is free.
+  void create(ContainerRecord& record) const;
   void save(const ContainerRecord& record) const;
   std::optional<ContainerRecord> load(const std::string& id) const;
   std::vector<ContainerRecord> list() const;
@@ -45,9 +46,10 @@ class ContainerStore {
   // Moves the directory aside first, so a kill mid-removal leaves either the
   // whole container or garbage that the next collection removes.
   void remove(const ContainerRecord& record) const;
-  std::string generate_name() const;
 
  private:
+  bool claim_name(const std::string& name, const std::string& id) const;
+  std::string generate_name() const;
   const Store& store_;
 };
 

@@ -1,5 +1,9 @@
 // hutch: run OCI and Docker images as an ordinary user, with docker's command line.
+#include <fcntl.h>
 #include <signal.h>
+#include <unistd.h>
+
+#include <cerrno>
 
 #include <cstdio>
 #include <cstring>
@@ -84,7 +88,22 @@ int dispatch(std::vector<std::string> words) {
 
 }  // namespace
 
+// With 0, 1 or 2 closed, the next file hutch opens would take that number and
+// be handed to the container as its stdio. docker gives the container EOF on
+// a closed stdin and a working stderr; /dev/null does both.
+static void fill_closed_stdio() {
+  for (int fd = 0; fd < 3; fd++) {
+    if (fcntl(fd, F_GETFD) >= 0 || errno != EBADF) continue;
+    int null = open("/dev/null", O_RDWR);
+    if (null >= 0 && null != fd) {
+      dup2(null, fd);
+      close(null);
+    }
+  }
+}
+
 int main(int argc, char** argv) {
+  fill_closed_stdio();
   // A closed stdout should end us quietly, as it would end a shell pipeline.
   signal(SIGPIPE, SIG_DFL);
   std::vector<std::string> words(argv + 1, argv + argc);

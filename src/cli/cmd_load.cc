@@ -24,6 +24,7 @@ int cmd_load(ParsedArgs& args) {
   Store store = open_store();
   RootlessSession session = enter_rootless(store);
   auto loaded = with_context("load", [&] { return load_archive(store, fd, session.layers); });
+  session.note_mapping();
   if (args.flag("quiet")) return 0;
   for (const auto& image : loaded) {
     if (image.tags.empty()) printf("Loaded image ID: %s\n", image.id.c_str());

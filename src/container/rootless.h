@@ -10,6 +10,11 @@ namespace hutch {
 struct RootlessSession {
   IdMapping mapping;
   LayerTarget layers;
+  bool first_single_uid_use = false;  // no layers unpacked yet under a single-uid mapping
+
+  // Says once per store that only root exists in containers. Called after the
+  // command's layers are in place, so the note never joins an error message.
+  void note_mapping() const;
 };
 
 // Enters the user namespace (the caller must be single-threaded) and clears

@@ -134,6 +134,7 @@ int run_container(const Store& store, const RunOptions& options) {
   RootlessSession session = enter_rootless(store);
   spec.mapping = session.mapping;
   spec.layers = ensure_layers(store, session.layers, image->layers);
+  session.note_mapping();
 
   containers.create(record);
   ContainerScope scope(containers, record);

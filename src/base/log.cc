@@ -1,5 +1,7 @@
 #include "base/log.h"
 
+#include <time.h>
+
 #include <cstdarg>
 #include <cstdio>
 #include <string>
@@ -28,6 +30,19 @@ void log_debug(const char* fmt, ...) {
   va_start(ap, fmt);
   vlog("debug: ", fmt, ap);
   va_end(ap);
+}
+
+void log_phase(const char* phase) {
+  if (!log_enabled(LogLevel::kDebug)) return;
+  static struct timespec start = [] {
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return t;
+  }();
+  struct timespec now;
+  clock_gettime(CLOCK_MONOTONIC, &now);
+  double ms = (now.tv_sec - start.tv_sec) * 1e3 + (now.tv_nsec - start.tv_nsec) / 1e6;
+  log_debug("%.2f ms: %s", ms, phase);
 }
 
 void log_warn(const char* fmt, ...) {

@@ -104,6 +104,7 @@ class ContainerScope {
 }  // namespace
 
 int run_container(const Store& store, const RunOptions& options) {
+  log_phase("run");
   if (options.tty && options.interactive && !isatty(0)) fail_status(1, "the input device is not a TTY");
   NetworkMode network = parse_network(options.network);
   ImageStore images(store);
@@ -131,10 +132,13 @@ int run_container(const Store& store, const RunOptions& options) {
   spec.process = resolve_process(config, options, spec.hostname);
   record.command = spec.process.args;
 
+  log_phase("image resolved");
   RootlessSession session = enter_rootless(store);
+  log_phase("in user namespace");
   spec.mapping = session.mapping;
   spec.layers = ensure_layers(store, session.layers, image->layers);
   session.note_mapping();
+  log_phase("layers ready");
 
   containers.create(record);
   ContainerScope scope(containers, record);
@@ -147,7 +151,9 @@ int run_container(const Store& store, const RunOptions& options) {
     if (mkdir(sub.c_str(), 0755) < 0) fail_errno("mkdir %s", sub.c_str());
   spec.mounts = write_etc_files(dir, spec.hostname, network);
 
+  log_phase("container recorded");
   RunningContainer running = launch(spec);
+  log_phase("command started");
   record.state = "running";
   record.started_at = rfc3339_now();
   record.monitor_pid = getpid();
@@ -156,6 +162,7 @@ int run_container(const Store& store, const RunOptions& options) {
   containers.save(record);
 
   int code = supervise(running, spec);
+  log_phase("command exited");
   record.state = "exited";
   record.exit_code = code;
   record.finished_at = rfc3339_now();

@@ -117,10 +117,13 @@ IdMapping enter_user_namespace(const IdMapping& wanted) {
         std::to_string(m.host_uid), "1", "1", std::to_string(m.subuid_start), std::to_string(m.subuid_count)});
     Child gid_helper = fork_waiting_helper(go, {find_in_path("newgidmap"), pid, "0",
         std::to_string(m.host_gid), "1", "1", std::to_string(m.subgid_start), std::to_string(m.subgid_count)});
+    log_phase("id map helpers forked");
     if (unshare(CLONE_NEWUSER) < 0) fail_errno("cannot create a user namespace");
     go.write.reset();  // EOF releases both helpers
     int uid_status = exit_code_of(uid_helper.wait());
+    log_phase("uid map written");
     int gid_status = exit_code_of(gid_helper.wait());
+    log_phase("gid map written");
     if (uid_status == 0 && gid_status == 0) return m;
     log_warn("newuidmap/newgidmap failed; mapping only your own uid and gid into containers");
     m.subuid_count = m.subgid_count = 0;

@@ -80,6 +80,8 @@ if (( EUID == 0 )); then
         chown -R "$user" "$work/$user"
         runuser -u "$user" -- bash "$work/$user/bench.sh" "$work/$user" "$runs"
         runuser -u "$user" -- unshare --map-root-user --map-auto rm -rf "$work/$user/store" "$work/$user/home" 2>/dev/null || true
+        # Rootless podman leaves a pause process per user behind.
+        pkill -KILL -u "$user" 2>/dev/null || true
     done
 else
     bash "$work/bench.sh" "$work" "$runs"

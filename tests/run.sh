@@ -43,6 +43,11 @@ next_subid_start() {   # first id after every range in /etc/subuid and /etc/subg
 setup_users() {
     add_user "$SUB_USER"
     add_user "$SOLO_USER"
+    # The users exist only for these tests: whatever they still run (a rootless
+    # podman pause process left by bench/, a killed earlier run) is not ours to
+    # keep, and would fail the leak check of the first test.
+    pkill -KILL -u "$SUB_USER" 2>/dev/null
+    pkill -KILL -u "$SOLO_USER" 2>/dev/null
     touch /etc/subuid /etc/subgid
     sed -i "/^$SOLO_USER:/d; /^$(id -u "$SOLO_USER"):/d" /etc/subuid /etc/subgid
     local f start

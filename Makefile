@@ -14,7 +14,7 @@ BUILD      := build
 SRC_LIB    := $(filter-out src/main.cc,$(shell find src -name '*.cc' ! -name '*_test.cc' | sort))
 SRC_TESTS  := $(sort $(wildcard tests/unit/*.cc))
 WARNINGS   := -Wall -Wextra -Wno-unused-parameter
-CXXFLAGS   := -std=c++20 -O2 $(WARNINGS) -Isrc -Itests/unit -MMD -MP
+CXXFLAGS   := -std=c++20 -O2 $(WARNINGS) -Isrc -MMD -MP
 TARGET     := -target x86_64-linux-musl
 
 CXX_STATIC := $(ZIG) c++ $(TARGET)
@@ -64,7 +64,7 @@ demo: setup
 	@bash scripts/demo.sh
 
 # The debugging build: Debian's g++ and -dev libraries, sanitizers on.
-ASAN_FLAGS := -std=c++20 -O1 -g -fsanitize=address,undefined $(WARNINGS) -Isrc -Itests/unit -MMD -MP
+ASAN_FLAGS := -std=c++20 -O1 -g -fsanitize=address,undefined $(WARNINGS) -Isrc -MMD -MP
 OBJ_ASAN   := $(SRC_LIB:%.cc=$(BUILD)/asan/%.o) $(BUILD)/asan/src/main.o
 asan: $(BUILD)/asan/hutch
 $(BUILD)/asan/%.o: %.cc

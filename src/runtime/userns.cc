@@ -121,9 +121,8 @@ IdMapping enter_user_namespace(const IdMapping& wanted) {
     if (unshare(CLONE_NEWUSER) < 0) fail_errno("cannot create a user namespace");
     go.write.reset();  // EOF releases both helpers
     int uid_status = exit_code_of(uid_helper.wait());
-    log_phase("uid map written");
     int gid_status = exit_code_of(gid_helper.wait());
-    log_phase("gid map written");
+    log_phase("id maps written");
     if (uid_status == 0 && gid_status == 0) return m;
     log_warn("newuidmap/newgidmap failed; mapping only your own uid and gid into containers");
     m.subuid_count = m.subgid_count = 0;

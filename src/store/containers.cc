@@ -31,34 +31,33 @@ bool valid_name(const std::string& name) {
 
 }  // namespace
 
-// Returns false when a live container holds the name.
-bool ContainerStore::claim_name(const std::string& name, const std::string& id) const {
+// Returns "" once the name is ours, else the id of the live container holding it.
+std::string ContainerStore::claim_name(const std::string& name, const std::string& id) const {
   std::string link = store_.names_dir() + "/" + name;
+  char owner[128] = {};
   for (int attempt = 0; attempt < 2; attempt++) {
-    if (symlink(id.c_str(), link.c_str()) == 0) return true;
+    if (symlink(id.c_str(), link.c_str()) == 0) return "";
     if (errno != EEXIST) fail_errno("claim name %s", name.c_str());
-    char owner[128] = {};
     ssize_t n = readlink(link.c_str(), owner, sizeof owner - 1);
-    if (n > 0 && is_dir(store_.container_dir(owner))) return false;
+    owner[n > 0 ? n : 0] = 0;
+    if (n > 0 && is_dir(store_.container_dir(owner))) return owner;
     // A claim whose container is gone was left by an interrupted removal.
     unlink(link.c_str());
   }
-  return false;
+  return owner;
 }
 
 void ContainerStore::create(ContainerRecord& record) const {
   if (record.name.empty()) {
     do record.name = generate_name();
-    while (!claim_name(record.name, record.id));
+    while (!claim_name(record.name, record.id).empty());
   } else {
     if (!valid_name(record.name))
       fail("Invalid container name (%s), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed", record.name.c_str());
-    if (!claim_name(record.name, record.id)) {
-      char owner[128] = {};
-      readlink((store_.names_dir() + "/" + record.name).c_str(), owner, sizeof owner - 1);
+    std::string owner = claim_name(record.name, record.id);
+    if (!owner.empty())
       fail("Conflict. The container name \"/%s\" is already in use by container \"%s\". You have to remove (or rename) that container to be able to reuse that name.",
-           record.name.c_str(), owner);
-    }
+           record.name.c_str(), owner.c_str());
   }
   std::string link = store_.names_dir() + "/" + record.name;
   try {

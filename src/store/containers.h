@@ -48,7 +48,7 @@ class ContainerStore {
   void remove(const ContainerRecord& record) const;
 
  private:
-  bool claim_name(const std::string& name, const std::string& id) const;
+  std::string claim_name(const std::string& name, const std::string& id) const;
   std::string generate_name() const;
   const Store& store_;
 };

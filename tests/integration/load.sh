@@ -122,38 +122,27 @@ test_load_many_layers() {
     assert_eq $'119\n1\n119' "$out"
 }
 
-test_load_skopeo_oci_archive() {
+# Converts a fixture with the real skopeo, loads the result and checks the
+# image: load_via_skopeo FIXTURE TRANSPORT TAG [SKOPEO OPTIONS...]
+load_via_skopeo() {
+    local fixture=$1 transport=$2 tag=$3
+    shift 3
     command -v skopeo >/dev/null || skip "skopeo not installed"
     fresh_store
-    run skopeo copy "docker-archive:$FIXTURES/base.tar" "oci-archive:$WORK/x.tar:hutch-test/sk:1"
+    run skopeo copy "$@" "docker-archive:$FIXTURES/$fixture" "$transport:$WORK/converted.tar:$tag"
     assert_ok
-    run hutch load -i "$WORK/x.tar"
+    run hutch load -i "$WORK/converted.tar"
     assert_ok
-    assert_eq "Loaded image: hutch-test/sk:1" "$out"
-    assert_base_content hutch-test/sk:1
+    assert_eq "Loaded image: $tag" "$out"
+    assert_base_content "$tag"
 }
 
-test_load_skopeo_docker_archive() {
-    command -v skopeo >/dev/null || skip "skopeo not installed"
-    fresh_store
-    run skopeo copy "docker-archive:$FIXTURES/base.tar" "docker-archive:$WORK/y.tar:hutch-test/sk:2"
-    assert_ok
-    run hutch load -i "$WORK/y.tar"
-    assert_ok
-    assert_eq "Loaded image: hutch-test/sk:2" "$out"
-    assert_base_content hutch-test/sk:2
-}
+test_load_skopeo_oci_archive() { load_via_skopeo base.tar oci-archive hutch-test/sk:1; }
+
+test_load_skopeo_docker_archive() { load_via_skopeo base.tar docker-archive hutch-test/sk:2; }
 
 test_load_skopeo_gzip_oci() {
-    command -v skopeo >/dev/null || skip "skopeo not installed"
-    fresh_store
-    run skopeo copy --dest-compress-format gzip --dest-compress \
-        "docker-archive:$FIXTURES/base-zstd.tar" "oci-archive:$WORK/z.tar:hutch-test/sk:3"
-    assert_ok
-    run hutch load -i "$WORK/z.tar"
-    assert_ok
-    assert_eq "Loaded image: hutch-test/sk:3" "$out"
-    assert_base_content hutch-test/sk:3
+    load_via_skopeo base-zstd.tar oci-archive hutch-test/sk:3 --dest-compress-format gzip --dest-compress
 }
 
 # ---- hutch images

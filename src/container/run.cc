@@ -4,6 +4,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <optional>
+
 #include "container/environment.h"
 #include "container/etc_files.h"
 #include "container/rootless.h"
@@ -108,6 +110,9 @@ int run_container(const Store& store, const RunOptions& options) {
   if (options.tty && options.interactive && !isatty(0)) fail_status(1, "the input device is not a TTY");
   NetworkMode network = parse_network(options.network);
   ImageStore images(store);
+  // Until the container record names the image, nothing stops rmi or prune
+  // from collecting its layers but this lock.
+  auto content = std::make_optional(store.lock_content(FileLock::kShared));
   auto image = find_image(images, options.image);
   if (!image) fail("Unable to find image '%s' locally", display_reference(options.image).c_str());
   ImageConfig config = parse_image_config(images.config_json(*image));
@@ -141,6 +146,7 @@ int run_container(const Store& store, const RunOptions& options) {
   log_phase("layers ready");
 
   containers.create(record);
+  content.reset();
   ContainerScope scope(containers, record);
   std::string dir = store.container_dir(record.id);
   spec.upper_dir = dir + "/upper";

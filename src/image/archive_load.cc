@@ -237,6 +237,7 @@ void store_blob(const Store& store, const StagedFile& file) {
 }  // namespace
 
 std::vector<LoadedImage> load_archive(const Store& store, int fd, const LayerTarget& target) {
+  FileLock content = store.lock_content(FileLock::kShared);
   Staging staging(store);
   ArchiveContents contents(fd, staging);
 

@@ -1,5 +1,7 @@
 #include "store/images.h"
 
+#include <algorithm>
+
 #include "base/error.h"
 #include "base/file.h"
 #include "base/json_reader.h"
@@ -28,6 +30,9 @@ void ImageStore::put(const ImageRecord& image) const {
         .field("size", l.size)
         .end_object();
   }
+  w.end_array();
+  w.key("repo_digests").begin_array();
+  for (const auto& d : image.repo_digests) w.value(d);
   w.end_array().end_object();
   write_file_atomic(store_.images_dir() + "/" + hex_of(image.id) + ".json", w.str(), true);
 }
@@ -49,7 +54,22 @@ std::optional<ImageRecord> ImageStore::get(const std::string& id) const {
                                          l.int_at("size")});
     }
   }
+  if (const JsonValue* digests = root.get("repo_digests"))
+    for (const auto& d : digests->items()) image.repo_digests.push_back(d.as_string());
   return image;
+}
+
+void ImageStore::add_repo_digests(const std::string& id, const std::vector<std::string>& digests) const {
+  FileLock lock = store_.lock_metadata();
+  auto image = get(id);
+  if (!image) fail("no such image: %s", id.c_str());
+  bool changed = false;
+  for (const auto& d : digests) {
+    if (std::find(image->repo_digests.begin(), image->repo_digests.end(), d) != image->repo_digests.end()) continue;
+    image->repo_digests.push_back(d);
+    changed = true;
+  }
+  if (changed) put(*image);
 }
 
 std::vector<ImageRecord> ImageStore::list() const {

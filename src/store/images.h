@@ -23,6 +23,9 @@ struct ImageRecord {
   std::vector<LayerRecord> layers;  // base first
   std::string created;              // from the config
   int64_t size = 0;
+  // "docker.io/library/busybox@sha256:..." for each repository the image was
+  // pulled from (the manifest's digest), as docker's RepoDigests.
+  std::vector<std::string> repo_digests;
 };
 
 class ImageStore {
@@ -38,6 +41,9 @@ class ImageStore {
   std::map<std::string, std::string> tags() const;
   // Points each reference at the image, under the metadata lock.
   void tag(const std::vector<std::string>& full_refs, const std::string& id) const;
+
+  // Adds repo digests to an existing record, under the metadata lock.
+  void add_repo_digests(const std::string& id, const std::vector<std::string>& digests) const;
 
   // Ids whose hex starts with prefix.
   std::vector<std::string> ids_with_prefix(const std::string& prefix) const;

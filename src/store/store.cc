@@ -52,6 +52,8 @@ std::string Store::layers_dir(const std::string& mapping_key) const {
 
 FileLock Store::lock_metadata() const { return FileLock(root_ + "/metadata.lock", FileLock::kExclusive); }
 
+FileLock Store::lock_content(FileLock::Mode mode) const { return FileLock(root_ + "/content.lock", mode); }
+
 void Store::collect_stale_staging() const {
   std::string tmp = tmp_dir();
   auto entries = list_dir(tmp);

@@ -35,6 +35,12 @@ class Store {
   // Serialises read-modify-write of shared metadata (tags, image records).
   FileLock lock_metadata() const;
 
+  // Held shared by everything that adds content (load, pull, import, commit,
+  // run while it unpacks) and exclusive by what deletes content nobody
+  // references (rmi, prune): a layer that is unpacked but not yet recorded in
+  // an image is never collected under the writer's feet.
+  FileLock lock_content(FileLock::Mode mode) const;
+
   // Removes staging left by processes that died. Needs the user namespace when
   // staged files may belong to subordinate ids.
   void collect_stale_staging() const;

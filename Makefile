@@ -43,7 +43,7 @@ $(BUILD)/obj/src/main.o: src/main.cc $(BUILD)/deps.mk
 # mimalloc's object comes first so it replaces musl's allocator, which is slow
 # under threads. Both links use the same flags: zig builds its libc++ once per
 # flag set, so stripping is a separate step rather than -s.
-LINK_STATIC = $(CXX_STATIC) -static -o $@ $(DEPS)/lib/mimalloc.o $^ -L$(DEPS)/lib -larchive -lzstd -lz -lsimdjson
+LINK_STATIC = $(CXX_STATIC) -static -o $@ $(DEPS)/lib/mimalloc.o $^ -L$(DEPS)/lib -lcurl -larchive -lzstd -lz -lsimdjson
 
 $(BUILD)/hutch: $(BUILD)/obj/src/main.o $(OBJ_LIB)
 	$(LINK_STATIC)
@@ -71,9 +71,9 @@ $(BUILD)/asan/%.o: %.cc
 	@mkdir -p $(dir $@)
 	g++ $(ASAN_FLAGS) -c $< -o $@
 $(BUILD)/asan/hutch: $(OBJ_ASAN)
-	g++ -fsanitize=address,undefined -o $@ $^ -larchive -lzstd -lz -lsimdjson
+	g++ -fsanitize=address,undefined -o $@ $^ -lcurl -larchive -lzstd -lz -lsimdjson
 $(BUILD)/asan/unit-tests: $(SRC_TESTS:%.cc=$(BUILD)/asan/%.o) $(filter-out $(BUILD)/asan/src/main.o,$(OBJ_ASAN))
-	g++ -fsanitize=address,undefined -o $@ $^ -larchive -lzstd -lz -lsimdjson
+	g++ -fsanitize=address,undefined -o $@ $^ -lcurl -larchive -lzstd -lz -lsimdjson
 asan-unit: $(BUILD)/asan/unit-tests
 	ASAN_OPTIONS=detect_leaks=0 $(BUILD)/asan/unit-tests
 

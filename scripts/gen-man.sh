@@ -4,6 +4,9 @@
 set -euo pipefail
 hutch=${1:-build/hutch}
 cd "$(dirname "$0")/.."
-for command in run load images ps rm version completion; do
-    "$hutch" __man "$command" > "man/hutch-$command.1"
+# Every command listed under "Commands:" in --help ("system df" -> hutch-system-df.1).
+"$hutch" --help | awk '/^Commands:/ { on = 1; next } on && /^  [a-z]/ { sub(/^  /, ""); sub(/  +.*/, ""); print } on && /^$/ { exit }' |
+while read -r command; do
+    # shellcheck disable=SC2086  # two-word commands are two arguments
+    "$hutch" __man $command > "man/hutch-${command// /-}.1"
 done

@@ -1,4 +1,5 @@
 #include "cli/commands.h"
+#include "cli/pulling.h"
 #include "container/run.h"
 
 namespace hutch {
@@ -18,8 +19,15 @@ int cmd_run(ParsedArgs& args) {
   options.remove = args.flag("rm");
   options.interactive = args.flag("interactive");
   options.tty = args.flag("tty");
+  options.pull = args.value("pull", "missing");
+  std::string platform = args.value("platform");
+  if (!platform.empty()) parse_platform(platform);  // checked before anything starts
   Store store = open_store();
-  return run_container(store, options);
+  return run_container(store, options, [&](const std::string& image, const LayerTarget& target) {
+    PullRequest request = make_pull_request(image, platform, false, false);
+    // docker run reports the pull on stderr: stdout belongs to the container.
+    pull_and_report(store, target, request, stderr, false);
+  });
 }
 
 }  // namespace hutch

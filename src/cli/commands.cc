@@ -37,6 +37,9 @@ std::vector<CommandSpec> make_commands() {
           {"name", 0, FlagKind::kString, "string", "Assign a name to the container"},
           {"network", 0, FlagKind::kString, "network",
            "Connect a container to a network: none, host, or private (loopback only)", "private"},
+          {"platform", 0, FlagKind::kString, "string", "Set platform if the image is pulled (OS/ARCH[/VARIANT])"},
+          {"pull", 0, FlagKind::kString, "string", "Pull image before running (\"always\", \"missing\", \"never\")",
+           "\"missing\""},
           {"rm", 0, FlagKind::kBool, "", "Automatically remove the container when it exits"},
           {"tty", 't', FlagKind::kBool, "", "Allocate a pseudo-TTY"},
           {"user", 'u', FlagKind::kString, "string", "Username or UID (format: <name|uid>[:<group|gid>])"},
@@ -54,6 +57,43 @@ std::vector<CommandSpec> make_commands() {
           {"quiet", 'q', FlagKind::kBool, "", "Suppress the load output"},
       },
       false, 0, 0, cmd_load});
+  c.push_back(CommandSpec{
+      "pull", "[OPTIONS] NAME[:TAG|@DIGEST]", "Download an image from a registry",
+      "Pulls an image from a registry speaking the Docker Registry HTTP API v2 (OCI distribution). Names are "
+      "normalized as docker does: busybox is docker.io/library/busybox:latest, fetched from Docker Hub's "
+      "registry-1.docker.io. From a manifest list or OCI index, the entry for --platform (default: this "
+      "machine's) is chosen.\n\n"
+      "Layers are downloaded three at a time and unpacked while they arrive; every blob, the config and a "
+      "manifest named by digest are checked against their digests, and nothing is recorded until all matched. "
+      "Broken transfers are resumed, and 5xx answers retried, with back-off. Concurrent pulls of the same "
+      "image download each layer once.\n\n"
+      "Credentials come from `hutch login` (its auth file is $REGISTRY_AUTH_FILE or "
+      "$XDG_CONFIG_HOME/hutch/auth.json) or from docker's ~/.docker/config.json. TLS is verified against "
+      "$SSL_CERT_FILE, $SSL_CERT_DIR or the system's CA bundle. Plain HTTP is used only for loopback "
+      "registries and those listed in \"insecure-registries\" of $XDG_CONFIG_HOME/hutch/config.json, and "
+      "only when the registry does not speak TLS.",
+      {
+          {"all-tags", 'a', FlagKind::kBool, "", "Download all tagged images in the repository"},
+          {"platform", 0, FlagKind::kString, "string", "Set platform if server is multi-platform capable"},
+          {"quiet", 'q', FlagKind::kBool, "", "Suppress verbose output"},
+      },
+      false, 1, 1, cmd_pull});
+  c.push_back(CommandSpec{
+      "login", "[OPTIONS] [SERVER]", "Log in to a registry",
+      "Checks the credentials against the registry (default: Docker Hub) and stores them in hutch's auth "
+      "file, $REGISTRY_AUTH_FILE or $XDG_CONFIG_HOME/hutch/auth.json (mode 0600), in docker's format. "
+      "Without --username or --password, asks for them on the terminal.",
+      {
+          {"password", 'p', FlagKind::kString, "string", "Password"},
+          {"password-stdin", 0, FlagKind::kBool, "", "Take the password from stdin"},
+          {"username", 'u', FlagKind::kString, "string", "Username"},
+      },
+      false, 0, 1, cmd_login});
+  c.push_back(CommandSpec{
+      "logout", "[SERVER]", "Log out from a registry",
+      "Removes the credentials for the registry (default: Docker Hub) from hutch's auth file. Credentials in "
+      "docker's ~/.docker/config.json are left alone.",
+      {}, false, 0, 1, cmd_logout});
   c.push_back(CommandSpec{
       "images", "[OPTIONS] [REPOSITORY[:TAG]]", "List images",
       "Lists the images in the store, one line per tag, newest first.",
@@ -89,14 +129,24 @@ std::vector<CommandSpec> make_commands() {
                           "command line. Load it with: source <(hutch completion bash)",
                           {}, false, 1, 1, cmd_completion});
   // Management-command spellings docker also accepts.
-  c.push_back(CommandSpec{"image ls", "[OPTIONS] [REPOSITORY[:TAG]]", "List images", "", c[2].flags, false, 0, 1,
-                          cmd_images, "images"});
-  c.push_back(CommandSpec{"image load", "[OPTIONS]", "Load an image from a tar archive or STDIN", "", c[1].flags,
-                          false, 0, 0, cmd_load, "load"});
-  c.push_back(CommandSpec{"container ls", "[OPTIONS]", "List containers", "", c[3].flags, false, 0, 0, cmd_ps,
-                          "ps"});
-  c.push_back(CommandSpec{"container run", c[0].args, c[0].summary, "", c[0].flags, true, 1, -1, cmd_run, "run"});
-  c.push_back(CommandSpec{"container rm", c[4].args, c[4].summary, "", c[4].flags, false, 1, -1, cmd_rm, "rm"});
+  auto alias = [&c](const char* spelling, const char* of) {
+    for (const auto& command : c) {
+      if (std::string(command.name) != of) continue;
+      CommandSpec copy = command;
+      copy.name = spelling;
+      copy.description = "";
+      copy.alias_of = of;
+      c.push_back(copy);
+      return;
+    }
+    fail("no command %s", of);  // a mistake in this table
+  };
+  alias("image ls", "images");
+  alias("image pull", "pull");
+  alias("image load", "load");
+  alias("container ls", "ps");
+  alias("container run", "run");
+  alias("container rm", "rm");
   return c;
 }
 

@@ -3,6 +3,7 @@
 #include <string>
 #include <vector>
 
+#include "base/version.h"
 #include "cli/flags.h"
 #include "store/store.h"
 
@@ -20,6 +21,9 @@ const CommandSpec* find_command(std::vector<std::string>& words);
 
 int cmd_run(ParsedArgs& args);
 int cmd_load(ParsedArgs& args);
+int cmd_pull(ParsedArgs& args);
+int cmd_login(ParsedArgs& args);
+int cmd_logout(ParsedArgs& args);
 int cmd_images(ParsedArgs& args);
 int cmd_ps(ParsedArgs& args);
 int cmd_rm(ParsedArgs& args);
@@ -28,6 +32,5 @@ int cmd_completion(ParsedArgs& args);
 int cmd_man(ParsedArgs& args);
 
 std::string top_level_help();
-constexpr const char* kVersion = "0.1.0";
 
 }  // namespace hutch

@@ -1,5 +1,6 @@
 #include "container/run.h"
 
+#include <stdio.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -105,16 +106,28 @@ class ContainerScope {
 
 }  // namespace
 
-int run_container(const Store& store, const RunOptions& options) {
+int run_container(const Store& store, const RunOptions& options, const PullImage& pull) {
   log_phase("run");
   if (options.tty && options.interactive && !isatty(0)) fail_status(1, "the input device is not a TTY");
+  if (options.pull != "always" && options.pull != "missing" && options.pull != "never")
+    fail("invalid pull option: '%s': must be one of \"always\", \"missing\" or \"never\"", options.pull.c_str());
   NetworkMode network = parse_network(options.network);
+  RootlessSession session = enter_rootless(store);
+  log_phase("in user namespace");
   ImageStore images(store);
   // Until the container record names the image, nothing stops rmi or prune
   // from collecting its layers but this lock.
   auto content = std::make_optional(store.lock_content(FileLock::kShared));
-  auto image = find_image(images, options.image);
-  if (!image) fail("Unable to find image '%s' locally", display_reference(options.image).c_str());
+  std::optional<ImageRecord> image;
+  if (options.pull != "always") image = find_image(images, options.image);
+  if (!image) {
+    std::string shown = display_reference(options.image);
+    if (options.pull == "never") fail("No such image: %s", shown.c_str());
+    if (options.pull == "missing") fprintf(stderr, "Unable to find image '%s' locally\n", shown.c_str());
+    pull(options.image, session.layers);
+    image = find_image(images, options.image);
+    if (!image) fail("Unable to find image '%s' locally", shown.c_str());
+  }
   ImageConfig config = parse_image_config(images.config_json(*image));
 
   ContainerStore containers(store);
@@ -138,8 +151,6 @@ int run_container(const Store& store, const RunOptions& options) {
   record.command = spec.process.args;
 
   log_phase("image resolved");
-  RootlessSession session = enter_rootless(store);
-  log_phase("in user namespace");
   spec.mapping = session.mapping;
   spec.layers = ensure_layers(store, session.layers, image->layers);
   session.note_mapping();

@@ -1,12 +1,20 @@
 // `hutch run` in the foreground: resolve the image and flags into a Spec,
 // record the container, start it, supervise it, and clean up.
 #pragma once
+#include <functional>
+#include <string>
+
 #include "container/run_options.h"
+#include "image/layers.h"
 #include "store/store.h"
 
 namespace hutch {
 
+// Fetches options.image into the store (from inside the user namespace, so
+// layers unpack with their owners); throws when it cannot.
+using PullImage = std::function<void(const std::string& image, const LayerTarget& target)>;
+
 // Returns the exit status docker would: the container's, or 125/126/127.
-int run_container(const Store& store, const RunOptions& options);
+int run_container(const Store& store, const RunOptions& options, const PullImage& pull);
 
 }  // namespace hutch

@@ -20,6 +20,7 @@ struct RunOptions {
   bool remove = false;
   bool interactive = false;
   bool tty = false;
+  std::string pull = "missing";  // always | missing | never
 };
 
 }  // namespace hutch

@@ -2,6 +2,7 @@
 // whichever process gets to it first, and shared by every image and container.
 #pragma once
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -21,5 +22,23 @@ struct LayerTarget {
 // record's `size`. Returns the layer directories, base first.
 std::vector<std::string> ensure_layers(const Store& store, const LayerTarget& target,
                                        std::vector<LayerRecord>& layers);
+
+// Delivers a blob that is not in the store yet: calls `write` with its bytes,
+// in order, and returns when all have been written.
+using BlobWriter = std::function<void(const char* data, size_t size)>;
+using BlobSource = std::function<void(const BlobWriter& write)>;
+
+enum class LayerOutcome {
+  kPresent,     // already unpacked (maybe by another process while we waited)
+  kFromStore,   // unpacked from a blob the store had
+  kDownloaded,  // unpacked while `source` delivered it; the blob is kept too
+};
+
+// Makes one layer ready, unpacking as the blob arrives rather than after: the
+// blob's bytes go both to a staging file and, through a pipe, to an unpacking
+// thread. The layer and the blob become visible only once both digests match.
+// Holds the layer's lock throughout, so concurrent pulls fetch it once.
+LayerOutcome ensure_layer(const Store& store, const LayerTarget& target, LayerRecord& layer,
+                          const BlobSource& source);
 
 }  // namespace hutch

@@ -196,7 +196,7 @@ test_default_store_in_home() {
 }
 
 test_errors_are_one_line() {
-    run hutch run --rm hutch-test/base:no-such-tag true
+    run hutch run --rm --pull never hutch-test/base:no-such-tag true
     assert_error 125
     run hutch load -i "$WORK/no-such-file.tar"
     assert_error 125

@@ -14,6 +14,11 @@ std::optional<ImageRecord> find_image(const ImageStore& images, const std::strin
         auto stored = parse_stored_reference(full);
         if (stored && stored->name() == ref->name() && stored->digest == ref->digest) return images.get(id);
       }
+      // Pulled by digest: docker's RepoDigests, "name@sha256:...".
+      std::string wanted = ref->name() + "@" + ref->digest;
+      for (auto& image : images.list())
+        for (const auto& d : image.repo_digests)
+          if (d == wanted) return image;
     }
     if (auto it = tags.find(ref->full()); it != tags.end()) return images.get(it->second);
   }

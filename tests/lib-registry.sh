@@ -12,6 +12,7 @@
 #   registry_inspect [--raw|--config] REPO:TAG   (skopeo inspect, with this registry's options)
 #   registry_stop / registry_restart             (kill -9; same port, same storage)
 #   registry_blob_file DIGEST                    (the blob's file in the registry's storage)
+#   registry_token SCOPE [USER:PASSWORD]         (a bearer token from the token server)
 #   fault_proxy_start [RULE_JSON...]             (in front of the current, plain-HTTP registry)
 #   fault_set [RULE_JSON...] / fault_count ERE / fault_wait ERE [SECONDS]
 #
@@ -385,6 +386,15 @@ registry_inspect() {
     local ref=${*: -1}
     _reg_skopeo_opts ""
     skopeo --insecure-policy inspect "${_REG_OPTS[@]}" "${@:1:$#-1}" "docker://$REGISTRY/$ref"
+}
+
+# registry_token SCOPE [USER:PASSWORD]: a token from the token server, as a
+# client would ask for it (SCOPE like repository:NAME:pull); empty on refusal.
+registry_token() {
+    local creds=()
+    [ -n "${2:-}" ] && creds=(-u "$2")
+    curl -sS -G "${creds[@]}" --data-urlencode "service=$TOKEN_SERVICE" \
+        --data-urlencode "scope=$1" "$TOKEN_REALM" | jq -r '.token // empty'
 }
 
 # registry_blob_file DIGEST: the file that holds a blob in the registry's storage

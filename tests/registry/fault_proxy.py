@@ -255,6 +255,7 @@ class Handler(BaseHTTPRequestHandler):
         rule = self.rules.match(self.command, self.path)
         action = rule["action"] if rule else "pass"
         sent, status = 0, "-"
+        self.relayed = ["-", 0]         # what relay() got through: status, body bytes
         try:
             if action == "status":
                 status = int(rule.get("status", 500))
@@ -282,10 +283,10 @@ class Handler(BaseHTTPRequestHandler):
                 if action == "delay":
                     time.sleep(float(rule.get("seconds", 1)))
                 status, sent = self.relay(rule, action)
-        except Cut:
+        except (Cut, OSError):          # cut on purpose, or the client went away
             self.close_connection = True
-        except OSError:                 # the client went away
-            self.close_connection = True
+            if action not in ("status", "respond", "manifest", "huge"):
+                status, sent = self.relayed
         self.finish_log(status, action, sent)
 
     do_GET = do_HEAD = do_PUT = do_POST = do_PATCH = do_DELETE = handle_any
@@ -345,7 +346,9 @@ class Handler(BaseHTTPRequestHandler):
             except OSError as e:
                 msg = json.dumps({"errors": [{"code": "UNAVAILABLE",
                                               "message": "fault_proxy: upstream: %s" % e}]})
+                self.relayed[0] = 502
                 return 502, self.send_simple(502, msg)
+            self.relayed[0] = resp.status
             length = resp.getheader("Content-Length")
             length = int(length) if length is not None else None
             self.send_response(resp.status)
@@ -398,11 +401,12 @@ class Handler(BaseHTTPRequestHandler):
                     data = bytes(b)
                 if limit is not None and sent + len(data) >= limit:
                     self.wfile.write(data[:limit - sent])
-                    sent = limit
+                    sent = self.relayed[1] = limit
                     self.cut(reset=bool(rule.get("reset")))
                     return sent
                 self.wfile.write(data)
                 sent += len(data)
+                self.relayed[1] = sent
                 if rate:
                     self.wfile.flush()
                     ahead = sent / rate - (time.monotonic() - started)

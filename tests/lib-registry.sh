@@ -434,7 +434,7 @@ fault_set() {
         for rule; do printf '%s%s' "$sep" "$rule"; sep=,; done
         printf ']\n'
     } >"$tmp"
-    "$_REG_PY" -c 'import json, sys; json.load(open(sys.argv[1]))' "$tmp" 2>/dev/null ||
+    jq empty "$tmp" 2>/dev/null ||
         fail "fault_set: not JSON: $(cat "$tmp")"
     mv -f "$tmp" "$FAULT_RULES"
 }

@@ -23,6 +23,9 @@ packages=(
     # test fixtures: a static busybox to put in images, a local registry,
     # image conversion and OCI unpacking
     busybox-static skopeo docker-registry umoci
+    # the registry tests (tests/lib-registry.sh): test certificates, htpasswd
+    # (bcrypt), the token server's signing, HTTP and JSON from shell
+    openssl apache2-utils python3-cryptography curl jq
     # test and benchmark harness
     hyperfine util-linux procps tmux
 )

@@ -291,7 +291,7 @@ _reg_skopeo() {
     local home rc pre=()
     home=$(mktemp -d "$REGISTRY_DIR/skopeo-home.XXXXXX")
     (( EUID == 0 )) && pre=(unshare --map-user=1000 --map-group=1000)
-    "${pre[@]}" env -u XDG_DATA_HOME HOME="$home" skopeo "$@"
+    "${pre[@]}" env -u XDG_DATA_HOME HOME="$home" XDG_RUNTIME_DIR="$home" REGISTRY_AUTH_FILE="$home/auth.json" skopeo "$@"
     rc=$?
     rm -rf "$home"
     return $rc
@@ -385,7 +385,7 @@ registry_put_manifest() {
 registry_inspect() {
     local ref=${*: -1}
     _reg_skopeo_opts ""
-    skopeo --insecure-policy inspect "${_REG_OPTS[@]}" "${@:1:$#-1}" "docker://$REGISTRY/$ref"
+    _reg_skopeo --insecure-policy inspect "${_REG_OPTS[@]}" "${@:1:$#-1}" "docker://$REGISTRY/$ref"
 }
 
 # registry_token SCOPE [USER:PASSWORD]: a token from the token server, as a

@@ -92,8 +92,10 @@ std::string PullProgress::render(const Line& line, double now) const {
     case LayerPhase::kComplete: text += "Pull complete"; break;
     case LayerPhase::kAlreadyExists: text += "Already exists"; break;
     case LayerPhase::kDownloading: {
-      text += "Downloading " + bar(line.done, line.total) + "  " + human_size(line.done) + "/" +
-              human_size(line.total);
+      text += "Downloading ";
+      // As docker does, the bar only on terminals wide enough for it and the numbers.
+      if (width_ >= 110) text += bar(line.done, line.total) + "  ";
+      text += human_size(line.done) + "/" + human_size(line.total);
       double elapsed = now - line.started;
       if (elapsed > 0.5 && line.done > 0) {
         double rate = (double)line.done / elapsed;

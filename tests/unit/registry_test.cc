@@ -1,7 +1,13 @@
+#include <stdlib.h>
+#include <sys/stat.h>
+
 #include "base/base64.h"
 #include "base/error.h"
+#include "base/file.h"
 #include "registry/challenge.h"
+#include "registry/credentials.h"
 #include "registry/manifest.h"
+#include "registry/registry.h"
 #include "test.h"
 
 using namespace hutch;
@@ -85,4 +91,63 @@ TEST(platform_parsing) {
   CHECK_EQ(parse_platform("amd64").str(), std::string("linux/amd64"));
   CHECK_THROWS(parse_platform("windows/amd64"), "linux images only");
   CHECK_THROWS(parse_platform("linux//x"), "invalid platform");
+}
+
+namespace {
+// A private directory for files the code under test finds through the environment.
+std::string scratch_dir() {
+  char tmpl[] = "/tmp/hutch-unit.XXXXXX";
+  const char* dir = mkdtemp(tmpl);
+  CHECK(dir != nullptr);
+  return dir;
+}
+}  // namespace
+
+TEST(plain_http_only_for_loopback_and_configured_registries) {
+  std::string dir = scratch_dir();
+  setenv("XDG_CONFIG_HOME", dir.c_str(), 1);
+  CHECK(plain_http_allowed("localhost:5000"));
+  CHECK(plain_http_allowed("127.0.0.1:5000"));
+  CHECK(plain_http_allowed("127.1.2.3"));
+  CHECK(plain_http_allowed("[::1]:5000"));
+  CHECK(!plain_http_allowed("registry.example:5000"));
+  CHECK(!plain_http_allowed("docker.io"));
+  mkdir_p(dir + "/hutch");
+  write_file_atomic(dir + "/hutch/config.json", "{\"insecure-registries\": [\"registry.example:5000\", \"lab\"]}");
+  CHECK(plain_http_allowed("registry.example:5000"));
+  CHECK(plain_http_allowed("lab:443"));
+  CHECK(!plain_http_allowed("registry.example:5001"));
+  unsetenv("XDG_CONFIG_HOME");
+  remove_tree(dir);
+}
+
+TEST(credentials_round_trip_in_docker_format) {
+  std::string dir = scratch_dir();
+  std::string file = dir + "/auth.json";
+  setenv("REGISTRY_AUTH_FILE", file.c_str(), 1);
+  setenv("DOCKER_CONFIG", (dir + "/docker").c_str(), 1);
+  CHECK(!find_credentials("reg:5000").has_value());
+  store_credentials("reg:5000", Credentials{"alice", "pa:ss"});
+  store_credentials("docker.io", Credentials{"bob", "x"});
+  auto found = find_credentials("reg:5000");
+  CHECK(found.has_value());
+  CHECK_EQ(found->username, std::string("alice"));
+  CHECK_EQ(found->password, std::string("pa:ss"));
+  CHECK_EQ(find_credentials("docker.io")->username, std::string("bob"));
+  std::string text = read_file(file);
+  CHECK(text.find("\"https://index.docker.io/v1/\"") != std::string::npos);
+  struct stat st;
+  CHECK(stat(file.c_str(), &st) == 0 && (st.st_mode & 0777) == 0600);
+  CHECK(erase_credentials("reg:5000"));
+  CHECK(!erase_credentials("reg:5000"));
+  CHECK(!find_credentials("reg:5000").has_value());
+  CHECK(find_credentials("docker.io").has_value());
+  // docker's own file is read too
+  mkdir_p(dir + "/docker");
+  write_file_atomic(dir + "/docker/config.json", "{\"auths\":{\"https://other:1/v2/\":{\"auth\":\"" +
+                                                      base64_encode("carol:pw") + "\"}}}");
+  CHECK_EQ(find_credentials("other:1")->username, std::string("carol"));
+  unsetenv("REGISTRY_AUTH_FILE");
+  unsetenv("DOCKER_CONFIG");
+  remove_tree(dir);
 }

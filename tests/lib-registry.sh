@@ -35,6 +35,12 @@ if ! declare -F _cleanup_bg >/dev/null; then
     trap _cleanup_bg EXIT
 fi
 
+# skopeo reads an auth file even for anonymous access; without XDG_RUNTIME_DIR
+# (as in the tests) that is /run/containers/UID/auth.json, which it cannot read
+# once root's podman has made /run/containers (mode 0700).  So every skopeo
+# here gets a file of its own, which does not exist.
+skopeo() { REGISTRY_AUTH_FILE=${REGISTRY_AUTH_FILE:-$WORK/.no-auth.json} command skopeo "$@"; }
+
 _reg_free_port() {
     "$_REG_PY" -c 'import socket
 s = socket.socket()
@@ -291,7 +297,8 @@ _reg_skopeo() {
     local home rc pre=()
     home=$(mktemp -d "$REGISTRY_DIR/skopeo-home.XXXXXX")
     (( EUID == 0 )) && pre=(unshare --map-user=1000 --map-group=1000)
-    "${pre[@]}" env -u XDG_DATA_HOME HOME="$home" skopeo "$@"
+    "${pre[@]}" env -u XDG_DATA_HOME HOME="$home" \
+        REGISTRY_AUTH_FILE="${REGISTRY_AUTH_FILE:-$WORK/.no-auth.json}" skopeo "$@"
     rc=$?
     rm -rf "$home"
     return $rc

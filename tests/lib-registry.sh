@@ -239,8 +239,8 @@ registry_start() {
             fail "htpasswd (apache2-utils) failed"
     fi
     [ "$_REG_AUTH" = token ] && _reg_token_server "$REGISTRY_DIR"
-    local attempt
-    for attempt in 1 2 3 4 5; do
+    local _
+    for _ in 1 2 3 4 5; do   # another process may take the free port first
         REGISTRY_PORT=$(_reg_free_port)
         REGISTRY=127.0.0.1:$REGISTRY_PORT
         REGISTRY_URL=$REGISTRY_SCHEME://$REGISTRY

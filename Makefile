@@ -6,7 +6,7 @@
 #   make demo       build, load an image made offline, run a container
 #   make asan       a debug build with the system g++, ASan and UBSan
 #   make man        regenerate man/ from the flag tables
-#   make bench      start-up benchmark against ch-run, bwrap and podman
+#   make bench      start-up benchmark against ch-run, bwrap and podman; pull benchmark
 
 -include build/deps.mk
 
@@ -82,6 +82,7 @@ man: $(BUILD)/hutch
 
 bench: $(BUILD)/hutch
 	@bash bench/startup.sh
+	@bash bench/pull.sh
 
 clean:
 	rm -rf $(BUILD)

@@ -35,6 +35,12 @@ if ! declare -F _cleanup_bg >/dev/null; then
     trap _cleanup_bg EXIT
 fi
 
+# skopeo reads an auth file even for anonymous access; without XDG_RUNTIME_DIR
+# (as in the tests) that is /run/containers/UID/auth.json, which it cannot read
+# once root's podman has made /run/containers (mode 0700).  So every skopeo
+# here gets a file of its own, which does not exist.
+skopeo() { REGISTRY_AUTH_FILE=${REGISTRY_AUTH_FILE:-$WORK/.no-auth.json} command skopeo "$@"; }
+
 _reg_free_port() {
     "$_REG_PY" -c 'import socket
 s = socket.socket()
@@ -233,8 +239,8 @@ registry_start() {
             fail "htpasswd (apache2-utils) failed"
     fi
     [ "$_REG_AUTH" = token ] && _reg_token_server "$REGISTRY_DIR"
-    local attempt
-    for attempt in 1 2 3 4 5; do
+    local _
+    for _ in 1 2 3 4 5; do   # another process may take the free port first
         REGISTRY_PORT=$(_reg_free_port)
         REGISTRY=127.0.0.1:$REGISTRY_PORT
         REGISTRY_URL=$REGISTRY_SCHEME://$REGISTRY

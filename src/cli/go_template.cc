@@ -1258,6 +1258,44 @@ class Executor {
 
 }  // namespace
 
+namespace {
+
+void indented(const Value& v, std::string& out, bool escape_html, int depth) {
+  auto newline = [&](int d) { out += "\n" + std::string(4 * d, ' '); };
+  if (v && v->kind == Datum::kList && !v->items.empty()) {
+    out += "[";
+    for (size_t i = 0; i < v->items.size(); i++) {
+      if (i) out += ",";
+      newline(depth + 1);
+      indented(v->items[i], out, escape_html, depth + 1);
+    }
+    newline(depth);
+    out += "]";
+  } else if (v && v->kind == Datum::kMap && !v->members.empty()) {
+    out += "{";
+    for (size_t i = 0; i < v->members.size(); i++) {
+      if (i) out += ",";
+      newline(depth + 1);
+      json_string(v->members[i].first, out, escape_html);
+      out += ": ";
+      indented(v->members[i].second, out, escape_html, depth + 1);
+    }
+    newline(depth);
+    out += "}";
+  } else {
+    json_encode(v, out, escape_html);
+  }
+}
+
+}  // namespace
+
+std::string go_json(const JsonValue& value, bool escape_html, bool indent) {
+  std::string out;
+  if (indent) indented(from_json(value), out, escape_html, 0);
+  else json_encode(from_json(value), out, escape_html);
+  return out;
+}
+
 struct GoTemplate::Impl {
   std::string source;
   std::vector<Node> nodes;

@@ -43,4 +43,9 @@ class GoTemplate {
   std::unique_ptr<Impl> impl_;
 };
 
+// encoding/json's rendering of a document: compact, or indented as
+// json.MarshalIndent(v, "", "    ") does (docker inspect). With escape_html,
+// <, > and & are written \u003c, \u003e and \u0026, as docker's API does.
+std::string go_json(const JsonValue& value, bool escape_html, bool indent);
+
 }  // namespace hutch

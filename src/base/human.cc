@@ -7,7 +7,7 @@
 
 namespace hutch {
 
-std::string human_size(int64_t bytes) {
+std::string human_size(int64_t bytes, int precision) {
   static const char* kUnits[] = {"B", "kB", "MB", "GB", "TB", "PB", "EB"};
   double size = (double)bytes;
   int unit = 0;
@@ -16,7 +16,7 @@ std::string human_size(int64_t bytes) {
     unit++;
   }
   char buf[32];
-  snprintf(buf, sizeof buf, "%.3g%s", size, kUnits[unit]);
+  snprintf(buf, sizeof buf, "%.*g%s", precision, size, kUnits[unit]);
   return buf;
 }
 

@@ -6,8 +6,9 @@
 
 namespace hutch {
 
-// "4.86MB": decimal units, three significant digits (docker's SIZE column).
-std::string human_size(int64_t bytes);
+// "4.86MB": decimal units, three significant digits (docker's SIZE column);
+// docker's other sizes (system df, prune) use four.
+std::string human_size(int64_t bytes, int precision = 3);
 // "2 weeks", "About an hour", "Less than a second".
 std::string human_duration(int64_t seconds);
 // RFC 3339 with nanoseconds in UTC, as docker writes "Created".

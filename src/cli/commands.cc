@@ -16,6 +16,11 @@ Store open_store() {
 
 namespace {
 
+constexpr const char* kFormatHelp =
+    "Format output using a custom template: 'table' (the default), 'table TEMPLATE' (a Go template, aligned "
+    "columns with a header), 'json', or 'TEMPLATE'";
+constexpr const char* kInspectFormatHelp = "Format output using a custom template: 'json' or a Go template";
+
 std::vector<CommandSpec> make_commands() {
   std::vector<CommandSpec> c;
   c.push_back(CommandSpec{
@@ -96,9 +101,17 @@ std::vector<CommandSpec> make_commands() {
       {}, false, 0, 1, cmd_logout});
   c.push_back(CommandSpec{
       "images", "[OPTIONS] [REPOSITORY[:TAG]]", "List images",
-      "Lists the images in the store, one line per tag, newest first.",
+      "Lists the images in the store, one line per tag, newest first. REPOSITORY[:TAG] and reference= filters "
+      "match docker's way, with glob patterns ('*' does not cross '/'); several filters must all match. "
+      "--format takes a Go template over the fields .ID .Repository .Tag .Digest .CreatedSince .CreatedAt .Size "
+      ".VirtualSize .SharedSize .UniqueSize .Containers, 'table TEMPLATE' for aligned columns, or 'json'.",
       {
           {"all", 'a', FlagKind::kBool, "", "Show all images (default hides intermediate images)"},
+          {"digests", 0, FlagKind::kBool, "", "Show digests"},
+          {"filter", 'f', FlagKind::kList, "filter",
+           "Filter output based on conditions provided: dangling=true|false, reference=PATTERN, before=IMAGE, "
+           "since=IMAGE, label=KEY[=VALUE], until=TIMESTAMP"},
+          {"format", 0, FlagKind::kString, "string", kFormatHelp},
           {"no-trunc", 0, FlagKind::kBool, "", "Don't truncate output"},
           {"quiet", 'q', FlagKind::kBool, "", "Only show image IDs"},
       },
@@ -128,6 +141,86 @@ std::vector<CommandSpec> make_commands() {
                           "Prints a bash completion script generated from the same tables that parse the "
                           "command line. Load it with: source <(hutch completion bash)",
                           {}, false, 1, 1, cmd_completion});
+  // Image management (cmd_rmi.cc, cmd_tag.cc, cmd_history.cc, cmd_inspect.cc, cmd_prune.cc, cmd_df.cc).
+  const std::vector<FlagSpec> rmi_flags = {
+      {"force", 'f', FlagKind::kBool, "", "Force removal of the image"},
+      {"no-prune", 0, FlagKind::kBool, "", "Do not delete untagged parents"},
+  };
+  c.push_back(CommandSpec{
+      "rmi", "[OPTIONS] IMAGE [IMAGE...]", "Remove one or more images",
+      "Removes images by reference, id or id prefix. A reference is untagged; the image itself is deleted when "
+      "no other reference names it, with the unpacked layers and blobs that no remaining image uses. An image "
+      "id named by several tags needs --force. An image a container was created from is refused; with --force "
+      "it is only untagged and kept (as <none>) while the container exists. Each image is handled on its own; "
+      "the exit status is 125 when any failed.",
+      rmi_flags, false, 1, -1, cmd_rmi});
+  c.push_back(CommandSpec{"tag", "SOURCE_IMAGE[:TAG] TARGET_IMAGE[:TAG]",
+                          "Create a tag TARGET_IMAGE that refers to SOURCE_IMAGE",
+                          "Adds the reference TARGET_IMAGE (normalized as docker does: busybox is "
+                          "docker.io/library/busybox:latest) to the image SOURCE_IMAGE names; a tag that named "
+                          "another image moves.",
+                          {}, false, 2, 2, cmd_tag});
+  const std::vector<FlagSpec> history_flags = {
+      {"format", 0, FlagKind::kString, "string", kFormatHelp},
+      {"human", 'H', FlagKind::kBool, "", "Print sizes and dates in human readable format", "true"},
+      {"no-trunc", 0, FlagKind::kBool, "", "Don't truncate output"},
+      {"quiet", 'q', FlagKind::kBool, "", "Only show image IDs"},
+  };
+  c.push_back(CommandSpec{
+      "history", "[OPTIONS] IMAGE", "Show the history of an image",
+      "Lists the image config's history, newest first: the step that made each layer and its size. Only the "
+      "newest row is an image; the rows before it show <missing>, as docker shows for images not built locally. "
+      "--format fields: .ID .CreatedSince .CreatedAt .CreatedBy .Size .Comment.",
+      history_flags, false, 1, 1, cmd_history});
+  c.push_back(CommandSpec{
+      "inspect", "[OPTIONS] NAME|ID [NAME|ID...]", "Return low-level information on containers and images",
+      "Prints docker's JSON for each container or image named (containers are looked up first), as one array; "
+      "--format takes a Go template instead, evaluated once per object.",
+      {
+          {"format", 'f', FlagKind::kString, "string", kInspectFormatHelp},
+          {"size", 's', FlagKind::kBool, "", "Display total file sizes if the type is container"},
+          {"type", 0, FlagKind::kString, "string", "Only inspect objects of the given type (container or image)"},
+      },
+      false, 1, -1, cmd_inspect});
+  c.push_back(CommandSpec{"image inspect", "[OPTIONS] IMAGE [IMAGE...]",
+                          "Display detailed information on one or more images",
+                          "Prints docker's image JSON (Id, RepoTags, RepoDigests, Config, RootFS, the layer "
+                          "directories as GraphDriver, ...) for each image, as one array; --format takes a Go "
+                          "template instead, evaluated once per image.",
+                          {{"format", 'f', FlagKind::kString, "string", kInspectFormatHelp}}, false, 1, -1,
+                          cmd_image_inspect});
+  c.push_back(CommandSpec{
+      "image prune", "[OPTIONS]", "Remove unused images",
+      "Removes dangling images (those without a tag), or with --all every image no container was created from; "
+      "then the layers and blobs no image uses, such as those left by an interrupted load. Asks first unless "
+      "--force is given. Filters: until=TIMESTAMP, label=KEY[=VALUE], label!=KEY[=VALUE].",
+      {
+          {"all", 'a', FlagKind::kBool, "", "Remove all unused images, not just dangling ones"},
+          {"filter", 0, FlagKind::kList, "filter", "Provide filter values (e.g. \"until=<timestamp>\")"},
+          {"force", 'f', FlagKind::kBool, "", "Do not prompt for confirmation"},
+      },
+      false, 0, 0, cmd_image_prune});
+  c.push_back(CommandSpec{
+      "system df", "[OPTIONS]", "Show hutch disk usage",
+      "Shows what images (unpacked layers and blobs, shared content counted once) and containers (their "
+      "writable layers) take in the store, and how much of it removing unused images and stopped containers "
+      "would free. --verbose lists each image and container.",
+      {
+          {"format", 0, FlagKind::kString, "string", kFormatHelp},
+          {"verbose", 'v', FlagKind::kBool, "", "Show detailed information on space usage"},
+      },
+      false, 0, 0, cmd_system_df});
+  c.push_back(CommandSpec{"image rm", "[OPTIONS] IMAGE [IMAGE...]", "Remove one or more images", "", rmi_flags,
+                          false, 1, -1, cmd_rmi, "rmi"});
+  c.push_back(CommandSpec{"image remove", "[OPTIONS] IMAGE [IMAGE...]", "Remove one or more images", "",
+                          rmi_flags, false, 1, -1, cmd_rmi, "rmi"});
+  c.push_back(CommandSpec{"image tag", "SOURCE_IMAGE[:TAG] TARGET_IMAGE[:TAG]",
+                          "Create a tag TARGET_IMAGE that refers to SOURCE_IMAGE", "", {}, false, 2, 2, cmd_tag,
+                          "tag"});
+  c.push_back(CommandSpec{"image history", "[OPTIONS] IMAGE", "Show the history of an image", "", history_flags,
+                          false, 1, 1, cmd_history, "history"});
+  c.push_back(CommandSpec{"image list", "[OPTIONS] [REPOSITORY[:TAG]]", "List images", "", c[2].flags, false, 0, 1,
+                          cmd_images, "images"});
   // Management-command spellings docker also accepts.
   auto alias = [&c](const char* spelling, const char* of) {
     for (const auto& command : c) {
@@ -180,12 +273,17 @@ const CommandSpec* find_command(std::vector<std::string>& words) {
 std::string top_level_help() {
   std::string out =
       "\nUsage:  hutch [OPTIONS] COMMAND\n\n"
-      "Run OCI and Docker container images as an ordinary user: no root, no daemon.\n\n"
-      "Commands:\n";
-  for (const auto& c : all_commands()) {
-    if (c.alias_of) continue;
-    std::string name = c.name;
-    out += "  " + name + std::string(12 - name.size(), ' ') + c.summary + "\n";
+      "Run OCI and Docker container images as an ordinary user: no root, no daemon.\n\n";
+  // Two-word commands ("image prune") get a section of their own, before the others.
+  for (bool two_words : {true, false}) {
+    out += two_words ? "Management Commands:\n" : "Commands:\n";
+    for (const auto& c : all_commands()) {
+      std::string name = c.name;
+      if (c.alias_of || (name.find(' ') != std::string::npos) != two_words) continue;
+      size_t width = two_words ? 16 : 12;
+      out += "  " + name + std::string(name.size() < width ? width - name.size() : 2, ' ') + c.summary + "\n";
+    }
+    if (two_words) out += "\n";
   }
   out +=
       "\nGlobal Options:\n"

@@ -1,6 +1,9 @@
 #include "store/images.h"
 
+#include <unistd.h>
+
 #include <algorithm>
+#include <cerrno>
 
 #include "base/error.h"
 #include "base/file.h"
@@ -100,11 +103,22 @@ void ImageStore::tag(const std::vector<std::string>& full_refs, const std::strin
   FileLock lock = store_.lock_metadata();
   auto all = tags();
   for (const auto& ref : full_refs) all[ref] = id;
+  write_tags(all);
+}
+
+void ImageStore::write_tags(const std::map<std::string, std::string>& all) const {
   JsonWriter w;
   w.begin_object();
   for (const auto& [ref, image] : all) w.field(ref, image);
   w.end_object();
   write_file_atomic(store_.tags_path(), w.str(), true);
+}
+
+void ImageStore::remove(const std::string& id) const {
+  std::string path = store_.images_dir() + "/" + hex_of(id) + ".json";
+  if (unlink(path.c_str()) < 0 && errno != ENOENT) fail_errno("remove image record %s", hex_of(id).c_str());
+  Fd dir = open_dir(store_.images_dir());
+  fsync(dir.get());
 }
 
 std::vector<std::string> ImageStore::ids_with_prefix(const std::string& prefix) const {

@@ -41,6 +41,10 @@ class ImageStore {
   std::map<std::string, std::string> tags() const;
   // Points each reference at the image, under the metadata lock.
   void tag(const std::vector<std::string>& full_refs, const std::string& id) const;
+  // Replaces every tag; the caller holds lock_metadata().
+  void write_tags(const std::map<std::string, std::string>& all) const;
+  // Deletes the image record (durably); the caller holds lock_metadata().
+  void remove(const std::string& id) const;
 
   // Adds repo digests to an existing record, under the metadata lock.
   void add_repo_digests(const std::string& id, const std::vector<std::string>& digests) const;

@@ -1,0 +1,187 @@
+#include <cstdio>
+#include <ctime>
+#include <set>
+#include <string>
+
+#include "base/human.h"
+#include "base/json_writer.h"
+#include "cli/commands.h"
+#include "cli/image_list.h"
+#include "cli/inspect_json.h"
+#include "cli/list_format.h"
+#include "store/containers.h"
+#include "store/gc.h"
+
+namespace hutch {
+
+namespace {
+
+constexpr const char* kSummaryTable = "table {{.Type}}\t{{.TotalCount}}\t{{.Active}}\t{{.Size}}\t{{.Reclaimable}}";
+constexpr const char* kImageTable =
+    "table {{.Repository}}\t{{.Tag}}\t{{.ID}}\t{{.CreatedSince}}\t{{.Size}}\t{{.SharedSize}}\t{{.UniqueSize}}\t{{."
+    "Containers}}";
+constexpr const char* kContainerTable =
+    "table {{.ID}}\t{{.Image}}\t{{.Command}}\t{{.LocalVolumes}}\t{{.Size}}\t{{.RunningFor}}\t{{.Status}}\t{{.Names}}";
+
+struct Usage {
+  int64_t total = 0, active = 0, size = 0, reclaimable = 0;
+};
+
+std::string reclaimable_text(const Usage& u) {
+  std::string out = human_size(u.reclaimable, 4);
+  if (u.size > 0) out += " (" + std::to_string(u.reclaimable * 100 / u.size) + "%)";
+  return out;
+}
+
+JsonValue summary_row(const char* type, const Usage& u, bool percent) {
+  return string_fields({{"Active", std::to_string(u.active)},
+                        {"Reclaimable", percent ? reclaimable_text(u) : human_size(u.reclaimable, 4)},
+                        {"Size", human_size(u.size, 4)},
+                        {"TotalCount", std::to_string(u.total)},
+                        {"Type", type}});
+}
+
+std::string container_status(const ContainerRecord& c, time_t now) {
+  if (c.is_running()) return "Up " + human_duration(now - parse_rfc3339(c.started_at));
+  if (c.state == "created") return "Created";
+  int code = c.state == "running" ? 137 : c.exit_code;
+  time_t finished = parse_rfc3339(c.finished_at);
+  return "Exited (" + std::to_string(code) + ")" + (finished ? " " + human_duration(now - finished) + " ago" : "");
+}
+
+std::string quoted_command(const std::vector<std::string>& args) {
+  std::string cmd;
+  for (const auto& a : args) cmd += (cmd.empty() ? "" : " ") + a;
+  if (cmd.size() > 20) cmd = cmd.substr(0, 19) + "\u2026";
+  return "\"" + cmd + "\"";
+}
+
+}  // namespace
+
+int cmd_system_df(ParsedArgs& args) {
+  bool verbose = args.flag("verbose");
+  std::string format = args.value("format");
+  if (format.empty()) format = "table";
+  std::optional<ListFormat> summary;
+  if (!verbose) summary.emplace(format == "table" ? kSummaryTable : format);
+  std::optional<GoTemplate> custom;
+  if (verbose && format != "table") custom.emplace(template_text(format));
+
+  Store store = open_store();
+  ImageStore images(store);
+  auto records = images.list();
+  auto containers = ContainerStore(store).list();
+  time_t now = time(nullptr);
+
+  // Images: what their content takes on disk, and what pruning every image no
+  // container uses would free (shared content counts once).
+  std::set<std::string> in_use;
+  for (const auto& c : containers) in_use.insert(c.image_id);
+  ContentSizes sizes = content_sizes(store);
+  Usage image_usage;
+  image_usage.total = (int64_t)records.size();
+  for (const auto& [d, n] : sizes.layers) image_usage.size += n;
+  for (const auto& [d, n] : sizes.blobs) image_usage.size += n;
+  std::set<std::string> needed_layers, needed_blobs;
+  for (const auto& image : records) {
+    if (!in_use.count(image.id)) continue;
+    image_usage.active++;
+    needed_blobs.insert(image.id);
+    for (const auto& l : image.layers) needed_layers.insert(l.diff_id), needed_blobs.insert(l.blob);
+  }
+  int64_t needed = 0;
+  for (const auto& d : needed_layers) needed += sizes.layers.count(d) ? sizes.layers[d] : 0;
+  for (const auto& d : needed_blobs) needed += sizes.blobs.count(d) ? sizes.blobs[d] : 0;
+  image_usage.reclaimable = image_usage.size - needed;
+
+  Usage container_usage;
+  std::map<std::string, int64_t> container_bytes;
+  for (const auto& c : containers) {
+    int64_t bytes = tree_bytes(store.container_dir(c.id) + "/upper");
+    container_bytes[c.id] = bytes;
+    container_usage.total++;
+    container_usage.size += bytes;
+    if (c.is_running()) container_usage.active++;
+    else container_usage.reclaimable += bytes;
+  }
+
+  if (!verbose) {
+    summary->add_row(summary_row("Images", image_usage, true));
+    summary->add_row(summary_row("Containers", container_usage, true));
+    summary->add_row(summary_row("Local Volumes", Usage{}, true));
+    summary->add_row(summary_row("Build Cache", Usage{}, false));
+    fputs(summary->finish(string_fields({{"Type", "TYPE"},
+                                         {"TotalCount", "TOTAL"},
+                                         {"Active", "ACTIVE"},
+                                         {"Size", "SIZE"},
+                                         {"Reclaimable", "RECLAIMABLE"}}))
+              .c_str(),
+          stdout);
+    return 0;
+  }
+
+  // -v: a row per image (its first tag only), per container, then the
+  // (empty) volumes and build cache.
+  auto listed = list_images(store, Filters({}, "", ""));
+  add_shared_sizes(store, listed);
+  for (auto& s : listed) {
+    auto first_tag = std::find_if(s.refs.begin(), s.refs.end(), [](const ImageRef& r) { return !r.canonical; });
+    if (first_tag == s.refs.end()) s.refs.clear();
+    else s.refs = {*first_tag};
+  }
+  ImageRowOptions options;
+  options.trunc = !custom;
+  std::vector<JsonValue> image_rows_json = image_rows(listed, options);
+  std::vector<JsonValue> container_rows;
+  for (const auto& c : containers) {
+    container_rows.push_back(string_fields({{"Command", quoted_command(c.command)},
+                                            {"ID", custom ? c.id : c.id.substr(0, 12)},
+                                            {"Image", c.image},
+                                            {"LocalVolumes", "0"},
+                                            {"Names", c.name},
+                                            {"RunningFor", human_duration(now - parse_rfc3339(c.created)) + " ago"},
+                                            {"Size", human_size(container_bytes[c.id])},
+                                            {"Status", container_status(c, now)}}));
+  }
+  if (custom) {
+    JsonWriter w;
+    w.begin_object().key("Images").begin_array();
+    for (const auto& r : image_rows_json) w.raw(r.to_json());
+    w.end_array().key("Containers").begin_array();
+    for (const auto& r : container_rows) w.raw(r.to_json());
+    w.end_array().key("Volumes").begin_array().end_array().key("BuildCache").begin_array().end_array().end_object();
+    fputs(custom->execute(parse_json(w.str(), "disk usage")).c_str(), stdout);
+    return 0;
+  }
+  std::string out = "Images space usage:\n\n";
+  ListFormat image_table(kImageTable);
+  for (const auto& r : image_rows_json) image_table.add_row(r);
+  out += image_table.finish(image_header());
+  out += "\nContainers space usage:\n\n";
+  ListFormat container_table(kContainerTable);
+  for (const auto& r : container_rows) container_table.add_row(r);
+  out += container_table.finish(string_fields({{"ID", "CONTAINER ID"},
+                                               {"Image", "IMAGE"},
+                                               {"Command", "COMMAND"},
+                                               {"LocalVolumes", "LOCAL VOLUMES"},
+                                               {"Size", "SIZE"},
+                                               {"RunningFor", "CREATED"},
+                                               {"Status", "STATUS"},
+                                               {"Names", "NAMES"}}));
+  out += "\nLocal Volumes space usage:\n\n";
+  out += ListFormat("table {{.Name}}\t{{.Links}}\t{{.Size}}")
+             .finish(string_fields({{"Name", "VOLUME NAME"}, {"Links", "LINKS"}, {"Size", "SIZE"}}));
+  out += "\nBuild cache usage: 0B\n\n";
+  out += ListFormat("table {{.ID}}\t{{.CacheType}}\t{{.Size}}\t{{.CreatedSince}}\t{{.LastUsedSince}}\t{{.UsageCount}}\t{{.Shared}}")
+             .finish(string_fields({{"ID", "CACHE ID"},
+                                    {"CacheType", "CACHE TYPE"},
+                                    {"Size", "SIZE"},
+                                    {"CreatedSince", "CREATED"},
+                                    {"LastUsedSince", "LAST USED"},
+                                    {"UsageCount", "USAGE"},
+                                    {"Shared", "SHARED"}}));
+  fputs(out.c_str(), stdout);
+  return 0;
+}
+
+}  // namespace hutch

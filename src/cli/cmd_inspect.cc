@@ -1,0 +1,103 @@
+#include <cstdio>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "base/error.h"
+#include "base/json_reader.h"
+#include "cli/commands.h"
+#include "cli/go_template.h"
+#include "cli/inspect_json.h"
+#include "image/image_refs.h"
+#include "store/containers.h"
+#include "store/images.h"
+
+namespace hutch {
+
+namespace {
+
+// docker's inspect output: an indented JSON array by default, a compact one
+// for "json", or the template once per object. Objects that cannot be found
+// are reported after the output, and make the command fail.
+int print_inspect(const std::vector<std::string>& objects, const std::vector<std::string>& errors,
+                  const std::string& format) {
+  if (format.empty() || format == "json") {
+    std::string array = "[";
+    for (size_t i = 0; i < objects.size(); i++) array += (i ? "," : "") + objects[i];
+    array += "]";
+    fputs((go_json(parse_json(array, "inspect"), true, format.empty()) + "\n").c_str(), stdout);
+  } else {
+    GoTemplate tmpl(format);
+    std::string out;
+    for (const auto& object : objects) out += tmpl.execute(parse_json(object, "inspect")) + "\n";
+    fputs(out.empty() ? "\n" : out.c_str(), stdout);
+  }
+  fflush(stdout);
+  for (const auto& e : errors) fprintf(stderr, "hutch: %s\n", e.c_str());
+  return errors.empty() ? 0 : kExitRunner;
+}
+
+std::optional<std::string> inspect_image(const Store& store, const std::string& ref) {
+  auto image = find_image_or_digest(ImageStore(store), ref);
+  if (!image) return std::nullopt;
+  return image_inspect_json(store, *image);
+}
+
+std::optional<std::string> inspect_container(const Store& store, const std::string& ref, bool size) {
+  try {
+    return container_inspect_json(store, ContainerStore(store).find(ref), size);
+  } catch (const Error& e) {
+    if (std::string(e.what()).compare(0, 19, "No such container: ") == 0) return std::nullopt;
+    throw;
+  }
+}
+
+}  // namespace
+
+int cmd_image_inspect(ParsedArgs& args) {
+  std::string format = args.value("format");
+  if (!format.empty() && format != "json") GoTemplate check(format);  // a bad template fails first
+  Store store = open_store();
+  std::vector<std::string> objects, errors;
+  for (const auto& ref : args.positional) {
+    try {
+      auto object = inspect_image(store, ref);
+      if (!object) fail_no_such_image(ref);
+      objects.push_back(*object);
+    } catch (const Error& e) {
+      errors.push_back(e.what());
+    }
+  }
+  return print_inspect(objects, errors, format);
+}
+
+int cmd_inspect(ParsedArgs& args) {
+  std::string type = args.value("type");
+  if (args.has("type") && type.empty()) fail("type is empty: must be one of \"container\", \"image\"");
+  if (!type.empty() && type != "container" && type != "image")
+    fail("unknown type: \"%s\": must be one of \"container\", \"image\"", type.c_str());
+  std::string format = args.value("format");
+  if (!format.empty() && format != "json") GoTemplate check(format);
+  bool size = args.flag("size");
+  Store store = open_store();
+  std::vector<std::string> objects, errors;
+  for (const auto& ref : args.positional) {
+    try {
+      std::optional<std::string> object;
+      // As docker: containers first, then images.
+      if (type.empty() || type == "container") object = inspect_container(store, ref, size);
+      if (!object && (type.empty() || type == "image")) object = inspect_image(store, ref);
+      if (!object) {
+        if (type == "image") fail_no_such_image(ref);
+        if (type == "container") fail("No such container: %s", ref.c_str());
+        fail("No such object: %s", ref.c_str());
+      }
+      objects.push_back(*object);
+    } catch (const Error& e) {
+      errors.push_back(e.what());
+    }
+  }
+  return print_inspect(objects, errors, format);
+}
+
+}  // namespace hutch

@@ -1,0 +1,35 @@
+#include "base/error.h"
+#include "cli/commands.h"
+#include "image/image_refs.h"
+#include "store/images.h"
+
+namespace hutch {
+
+int cmd_tag(ParsedArgs& args) {
+  const std::string& source = args.positional[0];
+  const std::string& target = args.positional[1];
+  auto parse = [](const std::string& text) {
+    try {
+      return parse_reference(text);
+    } catch (const Error&) {
+      fail("Error parsing reference: \"%s\" is not a valid repository/tag: invalid reference format", text.c_str());
+    }
+  };
+  parse(source);
+  Reference ref = parse(target);
+  if (!ref.digest.empty()) fail("refusing to create a tag with a digest reference");
+  std::string last = ref.path.substr(ref.path.rfind('/') + 1);
+  if (ref.domain == "docker.io" && ref.path.compare(0, 8, "library/") == 0 && last.size() == 64 && is_hex(last))
+    fail("invalid repository name (%s), cannot specify 64-byte hexadecimal strings", last.c_str());
+  Store store = open_store();
+  // Held shared so that an rmi or prune cannot delete the image between the
+  // look-up and the new tag.
+  FileLock content = store.lock_content(FileLock::kShared);
+  ImageStore images(store);
+  auto image = find_image_or_digest(images, source);
+  if (!image) fail_no_such_image(source);
+  images.tag({ref.full()}, image->id);
+  return 0;
+}
+
+}  // namespace hutch

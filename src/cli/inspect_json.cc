@@ -1,0 +1,208 @@
+#include "cli/inspect_json.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstring>
+
+#include "base/file.h"
+#include "base/json_reader.h"
+#include "base/json_writer.h"
+#include "image/image_refs.h"
+#include "runtime/userns.h"
+
+namespace hutch {
+
+namespace {
+
+constexpr const char* kZeroTime = "0001-01-01T00:00:00Z";
+
+// Go's RFC3339Nano of a parsed time: trailing zeros of the fraction dropped
+// and a zero offset written "Z".
+std::string rfc3339_nano(std::string s) {
+  if (s.size() < 20 || s[10] != 'T') return s;
+  size_t dot = s.find('.', 19);
+  if (dot != std::string::npos) {
+    size_t end = dot + 1;
+    while (end < s.size() && isdigit((unsigned char)s[end])) end++;
+    size_t last = end;
+    while (last > dot + 1 && s[last - 1] == '0') last--;
+    s.erase(last == dot + 1 ? dot : last, end - (last == dot + 1 ? dot : last));
+  }
+  for (const char* zero : {"+00:00", "-00:00"})
+    if (s.size() >= 6 && s.compare(s.size() - 6, 6, zero) == 0) s.replace(s.size() - 6, 6, "Z");
+  return s;
+}
+
+bool empty_json(const JsonValue& v) {
+  switch (v.kind()) {
+    case JsonValue::kNull: return true;
+    case JsonValue::kBool: return !v.as_bool();
+    case JsonValue::kString: return v.as_string().empty();
+    case JsonValue::kArray: return v.items().empty();
+    case JsonValue::kObject: return v.members().empty();
+    case JsonValue::kNumber: return v.to_json() == "0";
+  }
+  return true;
+}
+
+// docker's image Config (DockerOCIImageConfig): the OCI fields in their
+// order, each left out when empty.
+void write_config(JsonWriter& w, const JsonValue* config) {
+  static const char* const kFields[] = {"User",       "ExposedPorts", "Env",        "Entrypoint", "Cmd",
+                                        "Volumes",    "WorkingDir",   "Labels",     "StopSignal", "ArgsEscaped",
+                                        "Healthcheck", "OnBuild",     "Shell"};
+  w.begin_object();
+  for (const char* field : kFields) {
+    const JsonValue* v = config ? config->get(field) : nullptr;
+    if (!v || empty_json(*v)) continue;
+    w.key(field).raw(v->to_json());
+  }
+  w.end_object();
+}
+
+std::string layer_dir(const Store& store, const std::string& mapping_key, const std::string& diff_id) {
+  return store.layers_dir(mapping_key) + "/" + hex_of(diff_id);
+}
+
+int64_t tree_bytes_at(int dirfd) {
+  DIR* dir = fdopendir(dirfd);
+  if (!dir) {
+    close(dirfd);
+    return 0;
+  }
+  int64_t total = 0;
+  while (struct dirent* e = readdir(dir)) {
+    if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..")) continue;
+    struct stat st;
+    if (fstatat(dirfd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0) continue;
+    if (S_ISDIR(st.st_mode)) {
+      int sub = openat(dirfd, e->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+      if (sub >= 0) total += tree_bytes_at(sub);
+    } else if (S_ISREG(st.st_mode) || S_ISLNK(st.st_mode)) {
+      total += st.st_size;
+    }
+  }
+  closedir(dir);
+  return total;
+}
+
+}  // namespace
+
+int64_t tree_bytes(const std::string& path) {
+  int fd = open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  return fd < 0 ? 0 : tree_bytes_at(fd);
+}
+
+std::string image_inspect_json(const Store& store, const ImageRecord& image) {
+  ImageStore images(store);
+  JsonValue config = parse_json(images.config_json(image), "image config " + image.id);
+  std::vector<std::string> tags, digests;
+  for (const auto& r : image_refs(image, images.tags())) (r.canonical ? digests : tags).push_back(familiar_string(r.ref));
+  std::string comment = config.string_at("comment");
+  if (const JsonValue* history = config.get("history"); comment.empty() && history && !history->items().empty())
+    comment = history->items().back().string_at("comment");
+
+  JsonWriter w;
+  w.begin_object().field("Id", image.id);
+  w.key("RepoTags").string_array(tags);
+  w.key("RepoDigests").string_array(digests);
+  w.field("Parent", "").field("Comment", comment);
+  if (std::string created = config.string_at("created"); !created.empty()) w.field("Created", rfc3339_nano(created));
+  w.field("DockerVersion", config.string_at("docker_version")).field("Author", config.string_at("author"));
+  w.key("Config");
+  write_config(w, config.get("config"));
+  w.field("Architecture", config.string_at("architecture"));
+  if (std::string variant = config.string_at("variant"); !variant.empty()) w.field("Variant", variant);
+  w.field("Os", config.string_at("os"));
+  if (std::string v = config.string_at("os.version"); !v.empty()) w.field("OsVersion", v);
+  w.field("Size", image.size);
+
+  // Where the layers are unpacked for this user's id mapping: the top layer
+  // as docker's UpperDir, the others (top first) as LowerDir.
+  std::string key = detect_id_mapping().key();
+  w.key("GraphDriver").begin_object().key("Data").begin_object();
+  if (!image.layers.empty()) {
+    std::string lower;
+    for (size_t i = image.layers.size() - 1; i-- > 0;)
+      lower += (lower.empty() ? "" : ":") + layer_dir(store, key, image.layers[i].diff_id);
+    if (!lower.empty()) w.field("LowerDir", lower);
+    w.field("UpperDir", layer_dir(store, key, image.layers.back().diff_id));
+  }
+  w.end_object().field("Name", "overlay").end_object();
+
+  std::vector<std::string> layers;
+  for (const auto& l : image.layers) layers.push_back(l.diff_id);
+  w.key("RootFS").begin_object().field("Type", "layers");
+  if (!layers.empty()) w.key("Layers").string_array(layers);
+  w.end_object();
+  w.key("Metadata").begin_object().field("LastTagTime", kZeroTime).end_object();
+  w.end_object();
+  return w.str();
+}
+
+std::string container_inspect_json(const Store& store, const ContainerRecord& c, bool with_size) {
+  bool running = c.is_running();
+  // A supervisor killed with -9 took its container with it (as ps shows).
+  std::string status = running ? "running" : c.state == "created" ? "created" : "exited";
+  int exit_code = !running && c.state == "running" ? 137 : c.exit_code;
+  std::string dir = store.container_dir(c.id);
+  std::vector<std::string> args(c.command.size() > 1 ? c.command.begin() + 1 : c.command.end(), c.command.end());
+
+  JsonWriter w;
+  w.begin_object().field("Id", c.id).field("Created", c.created);
+  w.field("Path", c.command.empty() ? "" : c.command[0]);
+  w.key("Args").string_array(args);
+  w.key("State")
+      .begin_object()
+      .field("Status", status)
+      .field("Running", running)
+      .field("Paused", false)
+      .field("Restarting", false)
+      .field("OOMKilled", false)
+      .field("Dead", false)
+      .field("Pid", running ? (int64_t)c.init_pid : 0)
+      .field("ExitCode", exit_code)
+      .field("Error", "")
+      .field("StartedAt", c.started_at.empty() ? kZeroTime : c.started_at)
+      .field("FinishedAt", c.finished_at.empty() || running ? kZeroTime : c.finished_at)
+      .end_object();
+  w.field("Image", c.image_id)
+      .field("ResolvConfPath", dir + "/resolv.conf")
+      .field("HostnamePath", dir + "/hostname")
+      .field("HostsPath", dir + "/hosts")
+      .field("LogPath", "")
+      .field("Name", "/" + c.name)
+      .field("RestartCount", 0)
+      .field("Driver", "overlay")
+      .field("Platform", "linux")
+      .field("MountLabel", "")
+      .field("ProcessLabel", "")
+      .field("AppArmorProfile", "");
+  w.key("ExecIDs").null();
+  w.key("HostConfig").begin_object().field("AutoRemove", c.auto_remove).end_object();
+
+  ImageStore images(store);
+  auto image = images.get(c.image_id);
+  w.key("GraphDriver").begin_object().key("Data").begin_object();
+  if (image) {
+    std::string key = detect_id_mapping().key(), lower;
+    for (size_t i = image->layers.size(); i-- > 0;)
+      lower += (lower.empty() ? "" : ":") + layer_dir(store, key, image->layers[i].diff_id);
+    if (!lower.empty()) w.field("LowerDir", lower);
+  }
+  w.field("MergedDir", dir + "/rootfs").field("UpperDir", dir + "/upper").field("WorkDir", dir + "/work");
+  w.end_object().field("Name", "overlay").end_object();
+  if (with_size) {
+    int64_t rw = tree_bytes(dir + "/upper");
+    w.field("SizeRw", rw).field("SizeRootFs", rw + (image ? image->size : 0));
+  }
+  w.key("Mounts").begin_array().end_array();
+  w.key("Config").begin_object().field("Image", c.image).end_object();
+  w.end_object();
+  return w.str();
+}
+
+}  // namespace hutch

@@ -1,0 +1,39 @@
+// docker's formatter.Context: how the listing commands (images, history,
+// system df, later ps) apply --format. "table ..." adds a header row (the
+// same template run against the column names) and aligns columns; "json" is
+// {{json .}}; a literal \t or \n in the format is a tab or a newline.
+#pragma once
+#include <map>
+#include <string>
+
+#include "base/json_reader.h"
+#include "cli/go_template.h"
+
+namespace hutch {
+
+class ListFormat {
+ public:
+  // `format` as the user gave it, or the command's default ("table {{.ID}}...").
+  // Throws Error("template parsing error: ...") for a bad template.
+  explicit ListFormat(const std::string& format);
+
+  bool is_table() const { return table_; }
+  // Renders one row: a JSON object whose members are the row's fields.
+  void add_row(const JsonValue& row);
+  // The rendered rows; for a table, the header row first and columns aligned.
+  std::string finish(const JsonValue& header) const;
+
+ private:
+  bool table_ = false;
+  GoTemplate template_;
+  std::string rows_;
+};
+
+// The template text docker runs for a --format value (without "table").
+std::string template_text(const std::string& format);
+
+// A row or header of string fields, as a JSON object with sorted keys (docker
+// marshals its rows from a map, so {{json .}} lists the fields sorted).
+JsonValue string_fields(const std::map<std::string, std::string>& fields);
+
+}  // namespace hutch

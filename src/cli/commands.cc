@@ -210,17 +210,6 @@ std::vector<CommandSpec> make_commands() {
           {"verbose", 'v', FlagKind::kBool, "", "Show detailed information on space usage"},
       },
       false, 0, 0, cmd_system_df});
-  c.push_back(CommandSpec{"image rm", "[OPTIONS] IMAGE [IMAGE...]", "Remove one or more images", "", rmi_flags,
-                          false, 1, -1, cmd_rmi, "rmi"});
-  c.push_back(CommandSpec{"image remove", "[OPTIONS] IMAGE [IMAGE...]", "Remove one or more images", "",
-                          rmi_flags, false, 1, -1, cmd_rmi, "rmi"});
-  c.push_back(CommandSpec{"image tag", "SOURCE_IMAGE[:TAG] TARGET_IMAGE[:TAG]",
-                          "Create a tag TARGET_IMAGE that refers to SOURCE_IMAGE", "", {}, false, 2, 2, cmd_tag,
-                          "tag"});
-  c.push_back(CommandSpec{"image history", "[OPTIONS] IMAGE", "Show the history of an image", "", history_flags,
-                          false, 1, 1, cmd_history, "history"});
-  c.push_back(CommandSpec{"image list", "[OPTIONS] [REPOSITORY[:TAG]]", "List images", "", c[2].flags, false, 0, 1,
-                          cmd_images, "images"});
   // Management-command spellings docker also accepts.
   auto alias = [&c](const char* spelling, const char* of) {
     for (const auto& command : c) {
@@ -235,6 +224,11 @@ std::vector<CommandSpec> make_commands() {
     fail("no command %s", of);  // a mistake in this table
   };
   alias("image ls", "images");
+  alias("image list", "images");
+  alias("image rm", "rmi");
+  alias("image remove", "rmi");
+  alias("image tag", "tag");
+  alias("image history", "history");
   alias("image pull", "pull");
   alias("image load", "load");
   alias("container ls", "ps");

@@ -19,6 +19,10 @@ hutch=${HUTCH:-$repo/build/hutch}
 user=hutch-sub
 work=$(mktemp -d /tmp/hutch-bench-pull.XXXXXX)
 chmod 0755 "$work"
+cleanup() {
+    rm -rf "$work" 2>/dev/null || unshare --map-root-user --map-auto rm -rf "$work" 2>/dev/null || true
+}
+trap cleanup EXIT
 echo "== building the image"
 python3 "$repo/bench/big-image.py" "$work/image"
 cp -r "$repo/tests/lib-registry.sh" "$repo/tests/registry" "$work/"
@@ -100,4 +104,3 @@ if (( EUID == 0 )); then
 else
     bash "$work/bench.sh" "$work" "$runs"
 fi
-rm -rf "$work" 2>/dev/null || true

@@ -19,6 +19,14 @@ hutch=${HUTCH:-$repo/build/hutch}
 user=hutch-sub
 work=$(mktemp -d /tmp/hutch-bench-pull.XXXXXX)
 chmod 0755 "$work"
+locked=0
+cleanup() {
+    # Rootless podman leaves a pause process per user behind (killed only
+    # while we hold the test lock: a test run may be using the user).
+    (( locked )) && pkill -KILL -u "$user" 2>/dev/null
+    rm -rf "$work" 2>/dev/null || unshare --map-root-user --map-auto rm -rf "$work" 2>/dev/null || true
+}
+trap cleanup EXIT
 echo "== building the image"
 python3 "$repo/bench/big-image.py" "$work/image"
 cp -r "$repo/tests/lib-registry.sh" "$repo/tests/registry" "$work/"
@@ -29,6 +37,7 @@ if (( EUID == 0 )); then
     # tests/run.sh runs as the same user and kills its leftovers: one at a time
     exec 9>/tmp/hutch-tests.lock
     flock -n 9 || { echo "waiting for a tests/run.sh to finish"; flock 9; }
+    locked=1
     id -u "$user" >/dev/null 2>&1 || useradd -M -d /nonexistent -s /bin/bash "$user"
     for f in /etc/subuid /etc/subgid; do
         grep -q "^$user:" "$f" || echo "$user:300000:65536" >>"$f"
@@ -95,9 +104,6 @@ if (( EUID == 0 )); then
     cp -r "$work/image" "$work/hutch" "$work/bench.sh" "$work/lib-registry.sh" "$work/registry" "$work/$user/"
     chown -R "$user" "$work/$user"
     runuser -u "$user" -- bash "$work/$user/bench.sh" "$work/$user" "$runs"
-    # Rootless podman leaves a pause process per user behind.
-    pkill -KILL -u "$user" 2>/dev/null || true
 else
     bash "$work/bench.sh" "$work" "$runs"
 fi
-rm -rf "$work" 2>/dev/null || true

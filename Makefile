@@ -32,9 +32,10 @@ setup:
 $(BUILD)/deps.mk: scripts/build-deps.sh $(shell find third_party -type f 2>/dev/null)
 	@bash scripts/build-deps.sh
 
+# The static build's libcurl sits on mbedTLS (see src/registry/http.cc).
 $(BUILD)/obj/%.o: %.cc $(BUILD)/deps.mk
 	@mkdir -p $(dir $@)
-	$(CXX_STATIC) $(CXXFLAGS) -I$(DEPS)/include -c $< -o $@
+	$(CXX_STATIC) $(CXXFLAGS) -DHUTCH_CURL_MBEDTLS -I$(DEPS)/include -c $< -o $@
 
 $(BUILD)/obj/src/main.o: src/main.cc $(BUILD)/deps.mk
 	@mkdir -p $(dir $@)
@@ -43,7 +44,10 @@ $(BUILD)/obj/src/main.o: src/main.cc $(BUILD)/deps.mk
 # mimalloc's object comes first so it replaces musl's allocator, which is slow
 # under threads. Both links use the same flags: zig builds its libc++ once per
 # flag set, so stripping is a separate step rather than -s.
-LINK_STATIC = $(CXX_STATIC) -static -o $@ $(DEPS)/lib/mimalloc.o $^ -L$(DEPS)/lib -lcurl -larchive -lzstd -lz -lsimdjson
+# Static archives are searched in order: libcurl needs mbedTLS (tls, then
+# x509, then crypto) and zlib, so they follow it.
+DEP_LIBS    := -lcurl -lmbedtls -lmbedx509 -lmbedcrypto -larchive -lzstd -lz -lsimdjson
+LINK_STATIC = $(CXX_STATIC) -static -o $@ $(DEPS)/lib/mimalloc.o $^ -L$(DEPS)/lib $(DEP_LIBS)
 
 $(BUILD)/hutch: $(BUILD)/obj/src/main.o $(OBJ_LIB)
 	$(LINK_STATIC)

@@ -1,8 +1,14 @@
 #include "registry/http.h"
 
+#include <arpa/inet.h>
 #include <curl/curl.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/stat.h>
+#ifdef HUTCH_CURL_MBEDTLS
+#include <mbedtls/ssl.h>
+#include <mbedtls/x509_crt.h>
+#endif
 
 #include <exception>
 #include <mutex>
@@ -94,6 +100,52 @@ size_t on_body(char* data, size_t size, size_t count, void* user) {
   t->response.body.append(data, n);
   return n;
 }
+
+#ifdef HUTCH_CURL_MBEDTLS
+// mbedTLS 2.28 matches the host only against DNS names, so a registry reached
+// as https://10.0.0.5:5000 fails verification even when its certificate names
+// that address. For an IP literal we finish the check it skips: the address
+// in an iPAddress subjectAltName entry (which mbedTLS keeps unparsed).
+struct PeerAddress {
+  unsigned char bytes[16];
+  size_t size = 0;
+};
+
+int accept_matching_ip_san(void* data, mbedtls_x509_crt* crt, int depth, uint32_t* flags) {
+  const auto* peer = static_cast<const PeerAddress*>(data);
+  if (depth != 0 || !(*flags & MBEDTLS_X509_BADCERT_CN_MISMATCH)) return 0;
+  for (const mbedtls_x509_sequence* san = &crt->subject_alt_names; san; san = san->next) {
+    if (san->buf.tag == (MBEDTLS_ASN1_CONTEXT_SPECIFIC | 7) && san->buf.len == peer->size &&
+        memcmp(san->buf.p, peer->bytes, peer->size) == 0) {
+      *flags &= ~(uint32_t)MBEDTLS_X509_BADCERT_CN_MISMATCH;
+      break;
+    }
+  }
+  return 0;
+}
+
+// Called by curl for each new TLS connection, redirects included.
+CURLcode on_tls_setup(CURL* curl, void* tls_config, void* data) {
+  auto* peer = static_cast<PeerAddress*>(data);
+  char* url = nullptr;
+  curl_easy_getinfo(curl, CURLINFO_EFFECTIVE_URL, &url);
+  CURLU* parsed = curl_url();
+  char* host = nullptr;
+  peer->size = 0;
+  if (url && curl_url_set(parsed, CURLUPART_URL, url, 0) == CURLUE_OK &&
+      curl_url_get(parsed, CURLUPART_HOST, &host, 0) == CURLUE_OK) {
+    std::string h = host;
+    if (h.size() > 2 && h.front() == '[') h = h.substr(1, h.size() - 2);
+    if (inet_pton(AF_INET, h.c_str(), peer->bytes) == 1) peer->size = 4;
+    else if (inet_pton(AF_INET6, h.c_str(), peer->bytes) == 1) peer->size = 16;
+  }
+  curl_free(host);
+  curl_url_cleanup(parsed);
+  if (peer->size > 0)
+    mbedtls_ssl_conf_verify(static_cast<mbedtls_ssl_config*>(tls_config), accept_matching_ip_san, peer);
+  return CURLE_OK;
+}
+#endif
 
 void global_init() {
   static std::once_flag once;
@@ -210,6 +262,11 @@ HttpResponse HttpClient::perform(const HttpRequest& request, int64_t max_body, c
   const CaLocation& ca = ca_location();
   if (!ca.file.empty()) curl_easy_setopt(c, CURLOPT_CAINFO, ca.file.c_str());
   if (!ca.dir.empty()) curl_easy_setopt(c, CURLOPT_CAPATH, ca.dir.c_str());
+#ifdef HUTCH_CURL_MBEDTLS
+  PeerAddress peer;
+  curl_easy_setopt(c, CURLOPT_SSL_CTX_FUNCTION, on_tls_setup);
+  curl_easy_setopt(c, CURLOPT_SSL_CTX_DATA, &peer);
+#endif
   if (request.method == "HEAD") {
     curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
   } else if (request.method != "GET") {
@@ -243,6 +300,9 @@ HttpResponse HttpClient::perform(const HttpRequest& request, int64_t max_body, c
   if (t.too_large) fail("%s: answer larger than %lld bytes", request.url.c_str(), (long long)max_body);
   if (rc != CURLE_OK) {
     std::string why = error_text[0] ? error_text : curl_easy_strerror(rc);
+    if (rc == CURLE_PEER_FAILED_VERIFICATION)
+      why = "the server's TLS certificate does not verify (" + why +
+            "); name its CA with SSL_CERT_FILE or SSL_CERT_DIR if it is private";
     throw TransportError(format("%s %s: %s", request.method.c_str(), request.url.c_str(), why.c_str()), rc);
   }
   log_debug("-> %ld", t.response.status);

@@ -87,11 +87,17 @@ class Registry:
         r, _ = self.request("HEAD", "/v2/%s/blobs/%s" % (self.repo, digest))
         if r.status == 200:
             return
-        r, body = self.request("POST", "/v2/%s/blobs/uploads/?digest=%s" % (self.repo, digest),
-                               data, {"Content-Type": "application/octet-stream",
-                                      "Content-Length": str(len(data))})
+        # distribution 2.8 ignores a monolithic POST's body (202): open an
+        # upload session, then PUT the blob to its Location.
+        r, body = self.request("POST", "/v2/%s/blobs/uploads/" % self.repo, b"", {"Content-Length": "0"})
+        if r.status != 202:
+            sys.exit("push_layout: blob %s: POST %d %s" % (digest, r.status, body[:300]))
+        loc = urllib.parse.urlsplit(r.getheader("Location"))
+        query = (loc.query + "&" if loc.query else "") + urllib.parse.urlencode({"digest": digest})
+        r, body = self.request("PUT", loc.path + "?" + query, data,
+                               {"Content-Type": "application/octet-stream", "Content-Length": str(len(data))})
         if r.status != 201:
-            sys.exit("push_layout: blob %s: %d %s" % (digest, r.status, body[:300]))
+            sys.exit("push_layout: blob %s: PUT %d %s" % (digest, r.status, body[:300]))
 
     def put_manifest(self, ref, data, media_type):
         r, body = self.request("PUT", "/v2/%s/manifests/%s" % (self.repo, ref), data,

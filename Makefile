@@ -43,7 +43,11 @@ $(BUILD)/obj/src/main.o: src/main.cc $(BUILD)/deps.mk
 # mimalloc's object comes first so it replaces musl's allocator, which is slow
 # under threads. Both links use the same flags: zig builds its libc++ once per
 # flag set, so stripping is a separate step rather than -s.
-LINK_STATIC = $(CXX_STATIC) -static -o $@ $(DEPS)/lib/mimalloc.o $^ -L$(DEPS)/lib -larchive -lzstd -lz -lsimdjson
+# Static archives are searched in order: libcurl needs mbedTLS (tls, then
+# x509, then crypto) and zlib, so they follow it. (CURL_STATICLIB only matters
+# on Windows, where it drops the dllimport attributes.)
+DEP_LIBS    := -lcurl -lmbedtls -lmbedx509 -lmbedcrypto -larchive -lzstd -lz -lsimdjson
+LINK_STATIC = $(CXX_STATIC) -static -o $@ $(DEPS)/lib/mimalloc.o $^ -L$(DEPS)/lib $(DEP_LIBS)
 
 $(BUILD)/hutch: $(BUILD)/obj/src/main.o $(OBJ_LIB)
 	$(LINK_STATIC)
@@ -63,7 +67,9 @@ demo: setup
 	@$(MAKE) --no-print-directory $(BUILD)/hutch
 	@bash scripts/demo.sh
 
-# The debugging build: Debian's g++ and -dev libraries, sanitizers on.
+# The debugging build: Debian's g++ and -dev libraries, sanitizers on. It needs
+# libcurl4-openssl-dev libarchive-dev libzstd-dev zlib1g-dev libsimdjson-dev
+# (not installed by scripts/setup.sh; its libcurl uses OpenSSL, not mbedTLS).
 ASAN_FLAGS := -std=c++20 -O1 -g -fsanitize=address,undefined $(WARNINGS) -Isrc -MMD -MP
 OBJ_ASAN   := $(SRC_LIB:%.cc=$(BUILD)/asan/%.o) $(BUILD)/asan/src/main.o
 asan: $(BUILD)/asan/hutch
@@ -71,9 +77,9 @@ $(BUILD)/asan/%.o: %.cc
 	@mkdir -p $(dir $@)
 	g++ $(ASAN_FLAGS) -c $< -o $@
 $(BUILD)/asan/hutch: $(OBJ_ASAN)
-	g++ -fsanitize=address,undefined -o $@ $^ -larchive -lzstd -lz -lsimdjson
+	g++ -fsanitize=address,undefined -o $@ $^ -lcurl -larchive -lzstd -lz -lsimdjson
 $(BUILD)/asan/unit-tests: $(SRC_TESTS:%.cc=$(BUILD)/asan/%.o) $(filter-out $(BUILD)/asan/src/main.o,$(OBJ_ASAN))
-	g++ -fsanitize=address,undefined -o $@ $^ -larchive -lzstd -lz -lsimdjson
+	g++ -fsanitize=address,undefined -o $@ $^ -lcurl -larchive -lzstd -lz -lsimdjson
 asan-unit: $(BUILD)/asan/unit-tests
 	ASAN_OPTIONS=detect_leaks=0 $(BUILD)/asan/unit-tests
 

@@ -67,7 +67,9 @@ demo: setup
 	@$(MAKE) --no-print-directory $(BUILD)/hutch
 	@bash scripts/demo.sh
 
-# The debugging build: Debian's g++ and -dev libraries, sanitizers on.
+# The debugging build: Debian's g++ and -dev libraries, sanitizers on. It needs
+# libcurl4-openssl-dev libarchive-dev libzstd-dev zlib1g-dev libsimdjson-dev
+# (not installed by scripts/setup.sh; its libcurl uses OpenSSL, not mbedTLS).
 ASAN_FLAGS := -std=c++20 -O1 -g -fsanitize=address,undefined $(WARNINGS) -Isrc -MMD -MP
 OBJ_ASAN   := $(SRC_LIB:%.cc=$(BUILD)/asan/%.o) $(BUILD)/asan/src/main.o
 asan: $(BUILD)/asan/hutch

@@ -235,7 +235,9 @@ done
 
 for f in include/archive.h include/archive_entry.h include/zlib.h include/zconf.h \
          include/zstd.h include/zstd_errors.h include/simdjson.h include/mimalloc.h \
-         lib/libarchive.a lib/libz.a lib/libzstd.a lib/libsimdjson.a lib/mimalloc.o; do
+         include/mbedtls/ssl.h include/curl/curl.h \
+         lib/libarchive.a lib/libz.a lib/libzstd.a lib/libsimdjson.a lib/mimalloc.o \
+         lib/libmbedtls.a lib/libmbedx509.a lib/libmbedcrypto.a lib/libcurl.a; do
     [[ -f $prefix/$f ]] || die "the recipes did not install $f"
 done
 

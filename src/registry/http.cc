@@ -259,6 +259,9 @@ HttpResponse HttpClient::perform(const HttpRequest& request, int64_t max_body, c
   curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, 30L);
   curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L);
   curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L);
+  // docker's floor too; the static mbedTLS has no TLS 1.0/1.1, and asking for
+  // them would turn an old server's refusal into an internal error.
+  curl_easy_setopt(c, CURLOPT_SSLVERSION, (long)CURL_SSLVERSION_TLSv1_2);
   const CaLocation& ca = ca_location();
   if (!ca.file.empty()) curl_easy_setopt(c, CURLOPT_CAINFO, ca.file.c_str());
   if (!ca.dir.empty()) curl_easy_setopt(c, CURLOPT_CAPATH, ca.dir.c_str());

@@ -96,6 +96,19 @@ print(f"{'command':<13} {'median':>9} {'mean':>9} {'min':>9} {'max':>9}  vs {bas
 for name, r in results.items():
     print(f"{name:<13} {r['median']:8.2f}s {r['mean']:8.2f}s {r['min']:8.2f}s {r['max']:8.2f}s  {r['median']/base:6.2f}x")
 PY
+# Peak memory: one more run of each, max RSS of the process tree as wait4 reports it.
+rss() { python3 -c 'import os, subprocess, sys
+p = subprocess.Popen(sys.argv[1:], shell=False)
+_, status, usage = os.wait4(p.pid, 0)
+print(usage.ru_maxrss)' "$@"; }
+bash clear.sh podman-root podman-run oci bundle hutch-root
+echo
+echo "peak RSS (one more run each):"
+printf '%-13s %8s KiB\n' podman "$(rss sh -c "${podman[*]} pull -q --tls-verify=false $image >/dev/null")"
+printf '%-13s %8s KiB\n' skopeo+umoci "$(rss sh -c "skopeo --insecure-policy copy -q --src-tls-verify=false docker://$image oci:oci:big && umoci unpack --rootless --image oci:big bundle >/dev/null")"
+if ./hutch pull --help >/dev/null 2>&1; then
+    printf '%-13s %8s KiB\n' hutch "$(rss ./hutch --root "$work/hutch-root" pull -q "$image")"
+fi
 bash clear.sh podman-root podman-run oci bundle hutch-root
 INNER
 

@@ -179,6 +179,7 @@ test_rmi_refused_for_running_container() {
     run hutch rm -f "$n"
     assert_ok
     wait_status "$spawned"
+    assert_eq 137 "$?" "status of the killed container's hutch run"
     run hutch rmi "$id12"
     assert_ok
     assert_store_holds "$ONE_ID=$L1"

@@ -7,3 +7,7 @@ cd "$(dirname "$0")/.."
 for command in run load images ps rm version completion; do
     "$hutch" __man "$command" > "man/hutch-$command.1"
 done
+for command in rmi tag history inspect "image inspect" "image prune" "system df"; do
+    # shellcheck disable=SC2086
+    "$hutch" __man $command > "man/hutch-${command// /-}.1"
+done

@@ -248,3 +248,38 @@ test_rmi_kill9_leaves_usable_store() {
     assert_store_holds "$BASE_ID=$BASE_DIFFIDS"
     assert_eq "" "$(ls "$HUTCH_ROOT/tmp")" "tmp/ after prune"
 }
+
+# Repo digests (which pull records) are references too: shown by --digests and
+# inspect, removed on their own, or with the last tag of their repository.
+test_rmi_repo_digests() {
+    setup_multi
+    local digest record=$HUTCH_ROOT/images/${TWO_ID#sha256:}.json
+    digest=sha256:$(printf 'a manifest' | sha256sum | cut -d' ' -f1)
+    printf 'a manifest' >"$HUTCH_ROOT/blobs/sha256/${digest#sha256:}"
+    add_digest() {
+        python3 - "$record" "docker.io/hutch-test/two@$digest" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1])); r["repo_digests"] = [sys.argv[2]]; json.dump(r, open(sys.argv[1], "w"))
+PY
+    }
+    add_digest
+    run hutch images --digests --format '{{.Repository}} {{.Tag}} {{.Digest}}' hutch-test/two
+    assert_eq "hutch-test/two latest $digest" "$out"
+    # as docker: a format that names .Digest gets the digests without --digests
+    run hutch images --format '{{.Repository}} {{.Tag}} {{.Digest}}' hutch-test/two
+    assert_eq "hutch-test/two latest $digest" "$out"
+    run hutch images -q hutch-test/two
+    assert_eq "$(short_id "$TWO_ID")" "$out" "one row for a tag with a digest"
+    run hutch image inspect -f '{{json .RepoTags}} {{json .RepoDigests}}' hutch-test/two
+    assert_eq "[\"hutch-test/two:latest\"] [\"hutch-test/two@$digest\"]" "$out"
+    run hutch rmi "hutch-test/two@$digest"
+    assert_ok
+    assert_eq "Untagged: hutch-test/two@$digest" "$out"
+    assert_store_holds "$ONE_ID=$L1" "$TWO_ID=$L1 $TWO_L2"
+    add_digest
+    run hutch rmi hutch-test/two
+    assert_ok
+    assert_eq "Untagged: hutch-test/two:latest"$'\n'"Untagged: hutch-test/two@$digest"$'\n'"Deleted: $TWO_ID"$'\n'"Deleted: $(chain_ids "$L1" "$TWO_L2" | tail -n 1)" "$out"
+    # the manifest blob went with the image
+    assert_store_holds "$ONE_ID=$L1"
+}

@@ -34,9 +34,9 @@ int cmd_version(ParsedArgs& args);
 int cmd_completion(ParsedArgs& args);
 int cmd_man(ParsedArgs& args);
 
-std::string top_level_help();
 // "hutch image": the two-word commands of a management group; "" when none.
 std::string group_help(const std::string& group);
+std::string top_level_help();
 constexpr const char* kVersion = "0.1.0";
 
 }  // namespace hutch

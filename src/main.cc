@@ -76,6 +76,12 @@ int dispatch(std::vector<std::string> words) {
     words.push_back("--help");
   }
   std::string first = words[0];
+  if (words.size() == 1 || words[1] == "--help" || words[1] == "-h") {
+    if (std::string help = group_help(first); !help.empty()) {
+      fputs(help.c_str(), stdout);
+      return 0;
+    }
+  }
   const CommandSpec* command = find_command(words);
   if (!command) fail_status(1, "'%s' is not a hutch command.\nSee 'hutch --help'", first.c_str());
   ParsedArgs args = parse_flags(*command, words);

@@ -264,6 +264,26 @@ const CommandSpec* find_command(std::vector<std::string>& words) {
   return nullptr;
 }
 
+std::string group_help(const std::string& group) {
+  std::string rows;
+  for (const auto& c : all_commands()) {
+    std::string name = c.name;
+    if (c.alias_of || name.compare(0, group.size() + 1, group + " ") != 0) continue;
+    std::string sub = name.substr(group.size() + 1);
+    rows += "  " + sub + std::string(sub.size() < 12 ? 12 - sub.size() : 2, ' ') + c.summary + "\n";
+  }
+  for (const auto& c : all_commands()) {
+    std::string name = c.name;
+    if (!c.alias_of || name.compare(0, group.size() + 1, group + " ") != 0) continue;
+    std::string sub = name.substr(group.size() + 1);
+    rows += "  " + sub + std::string(sub.size() < 12 ? 12 - sub.size() : 2, ' ') + c.summary + " (hutch " + c.alias_of +
+            ")\n";
+  }
+  if (rows.empty()) return "";
+  return "\nUsage:  hutch " + group + " COMMAND\n\nCommands:\n" + rows +
+         "\nRun 'hutch " + group + " COMMAND --help' for more information on a command.\n";
+}
+
 std::string top_level_help() {
   std::string out =
       "\nUsage:  hutch [OPTIONS] COMMAND\n\n"

@@ -38,6 +38,8 @@ int cmd_version(ParsedArgs& args);
 int cmd_completion(ParsedArgs& args);
 int cmd_man(ParsedArgs& args);
 
+// "hutch image": the two-word commands of a management group; "" when none.
+std::string group_help(const std::string& group);
 std::string top_level_help();
 
 }  // namespace hutch

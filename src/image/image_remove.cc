@@ -68,12 +68,16 @@ void ImageRemover::untag(const std::string& full, std::vector<RemoveRecord>& rec
     tags.erase(it);
     images_.write_tags(tags);
   }
-  // A repo digest lives in the image record.
+  // A repo digest lives in the image record; the manifest it names goes with
+  // it unless another record names it too.
   for (auto& image : images_.list()) {
     auto it = std::find(image.repo_digests.begin(), image.repo_digests.end(), full);
     if (it == image.repo_digests.end()) continue;
     image.repo_digests.erase(it);
     images_.put(image);
+    ContentRefs manifest;
+    manifest.blobs.insert(full.substr(full.find('@') + 1));
+    reclaimed_ += collect_unreferenced(store_, manifest).bytes;
   }
   auto ref = parse_stored_reference(full);
   records.push_back(RemoveRecord{false, ref ? familiar_string(*ref) : full});

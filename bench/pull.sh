@@ -107,7 +107,7 @@ echo "peak RSS (one more run each):"
 printf '%-13s %8s KiB\n' podman "$(rss sh -c "${podman[*]} pull -q --tls-verify=false $image >/dev/null")"
 printf '%-13s %8s KiB\n' skopeo+umoci "$(rss sh -c "skopeo --insecure-policy copy -q --src-tls-verify=false docker://$image oci:oci:big && umoci unpack --rootless --image oci:big bundle >/dev/null")"
 if ./hutch pull --help >/dev/null 2>&1; then
-    printf '%-13s %8s KiB\n' hutch "$(rss ./hutch --root "$work/hutch-root" pull -q "$image")"
+    printf '%-13s %8s KiB\n' hutch "$(rss sh -c "./hutch --root $work/hutch-root pull -q $image >/dev/null")"
 fi
 bash clear.sh podman-root podman-run oci bundle hutch-root
 INNER

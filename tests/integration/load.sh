@@ -195,8 +195,9 @@ test_image_reference_forms() {
 }
 
 test_unknown_tag_of_known_repo() {
-    run hutch run --rm hutch-test/base:nope true
+    run hutch run --rm --pull never hutch-test/base:nope true
     assert_error 125
+    assert_contains "$err" "No such image: hutch-test/base:nope"
 }
 
 # ---- unpacking: once per layer, again after $HUTCH_ROOT/layers is deleted

@@ -37,8 +37,14 @@ test_command_not_executable_126() {
 }
 
 test_unknown_image_125() {
-    run timeout 50 "$HUTCH" run --rm hutch-test/does-not-exist:latest true
+    run timeout 50 "$HUTCH" run --rm --pull never hutch-test/does-not-exist:latest true
     assert_error 125
+    # by default docker says it is not here, tries the registry, and fails
+    # (Docker Hub cannot be reached from the test machines)
+    run timeout 50 "$HUTCH" run --rm hutch-test/does-not-exist:latest true
+    assert_status 125
+    assert_eq "Unable to find image 'hutch-test/does-not-exist:latest' locally" "$(head -n 1 <<<"$err")"
+    assert_match "$(tail -n 1 <<<"$err")" "^hutch: .*registry-1.docker.io"
 }
 
 test_pid_1() {

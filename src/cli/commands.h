@@ -26,6 +26,11 @@ int cmd_rm(ParsedArgs& args);
 int cmd_version(ParsedArgs& args);
 int cmd_completion(ParsedArgs& args);
 int cmd_man(ParsedArgs& args);
+int cmd_save(ParsedArgs& args);
+int cmd_import(ParsedArgs& args);
+int cmd_export(ParsedArgs& args);
+int cmd_commit(ParsedArgs& args);
+int cmd_diff(ParsedArgs& args);
 
 std::string top_level_help();
 constexpr const char* kVersion = "0.1.0";

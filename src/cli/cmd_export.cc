@@ -8,7 +8,7 @@ namespace hutch {
 int cmd_export(ParsedArgs& args) {
   Store store = open_store();
   ArchiveOutput output(args.value("output"));
-  with_context("export", [&] { export_container(store, args.positional[0], output.fd()); });
+  export_container(store, args.positional[0], output.fd());
   output.complete();
   return 0;
 }

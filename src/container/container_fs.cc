@@ -41,9 +41,11 @@ void export_container(const Store& store, const std::string& name_or_id, int out
   ContainerFs fs = open_container_fs(store, session, container);
   std::vector<std::string> stack = fs.lowers_top_first;
   if (!fs.upper.empty()) stack.insert(stack.begin(), fs.upper);
-  TarWriter tar(out_fd);
-  write_merged_tree(tar, stack);
-  tar.finish();
+  with_context("export " + container.name, [&] {
+    TarWriter tar(out_fd);
+    write_merged_tree(tar, stack);
+    tar.finish();
+  });
 }
 
 std::vector<Change> diff_container(const Store& store, const std::string& name_or_id) {

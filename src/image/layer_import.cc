@@ -101,7 +101,7 @@ void rewrite_rootfs_tar(int in_fd, TarWriter& out) {
   archive_read_support_format_gnutar(a);
   archive_read_support_format_empty(a);
   if (archive_read_open_fd(a, in_fd, 256 * 1024) != ARCHIVE_OK)
-    fail("cannot read the tarball: %s", archive_error_string(a));
+    fail("not a valid tarball: %s", archive_error_string(a));
   for (;;) {
     struct archive_entry* entry;
     int rc = archive_read_next_header(a, &entry);

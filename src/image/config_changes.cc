@@ -117,17 +117,19 @@ class Lexer {
   std::vector<std::string> words(bool split) {
     std::vector<std::string> out;
     std::string word;
-    bool in_word = false;
+    // As in the shell, a word that is only expansions which came out empty
+    // is no word at all; quotes or literal text make it one.
+    bool solid = false;
     while (pos_ < s_.size()) {
       char c = s_[pos_];
       if (split && isspace((unsigned char)c)) {
-        if (in_word) out.push_back(word);
+        if (solid || !word.empty()) out.push_back(word);
         word.clear();
-        in_word = false;
+        solid = false;
         pos_++;
         continue;
       }
-      in_word = true;
+      if (c != '$') solid = true;
       if (c == '\'') {
         pos_++;
         size_t end = s_.find('\'', pos_);
@@ -147,7 +149,7 @@ class Lexer {
         pos_++;
       }
     }
-    if (in_word) out.push_back(word);
+    if (solid || !word.empty()) out.push_back(word);
     if (!split && out.empty()) out.push_back("");
     return out;
   }
@@ -206,7 +208,12 @@ class Lexer {
       return set ? word : "";
     }
     size_t start = pos_;
-    while (pos_ < s_.size() && is_name_char(s_[pos_])) pos_++;
+    if (pos_ < s_.size() && isdigit((unsigned char)s_[pos_])) {
+      // $1x is the (unset) positional $1, then "x", as in the shell.
+      while (pos_ < s_.size() && isdigit((unsigned char)s_[pos_])) pos_++;
+    } else {
+      while (pos_ < s_.size() && is_name_char(s_[pos_])) pos_++;
+    }
     if (pos_ == start) return "$";
     return lookup_env(env_, s_.substr(start, pos_ - start)).value_or("");
   }

@@ -26,6 +26,8 @@ int cmd_import(ParsedArgs& args) {
   if (source != "-") {
     input = open_or_fail(source, O_RDONLY);
     fd = input.get();
+  } else if (isatty(0)) {
+    fail("requested import from stdin, but stdin is a terminal");
   }
   Store store = open_store();
   RootlessSession session = enter_rootless(store);

@@ -349,3 +349,27 @@ test_container_commit_alias() {
     run hutch run --rm hutch-test/alias cat /x
     assert_eq "x" "$out"
 }
+
+test_committed_image_read_by_skopeo() {
+    command -v skopeo >/dev/null || skip "skopeo not installed"
+    fresh_store
+    load base.tar
+    local n
+    n=$(name)
+    changed_container "$n"
+    run hutch commit "$n" hutch-test/sk
+    assert_ok
+    run hutch save -o "$WORK/s.tar" hutch-test/sk
+    assert_ok
+    local ours
+    ours=$(tool get "$WORK/s.tar" - rootfs.diff_ids)
+    run skopeo copy "docker-archive:$WORK/s.tar" "oci:$WORK/oci:sk"
+    assert_ok
+    run skopeo inspect --config "oci:$WORK/oci:sk"
+    assert_ok
+    local d
+    for d in $(grep -o 'sha256:[0-9a-f]*' <<<"$ours"); do assert_contains "$out" "\"$d\"" "diff_ids skopeo copied"; done
+    run skopeo inspect "oci:$WORK/oci:sk"
+    assert_ok
+    assert_eq 4 "$(grep -c '"sha256:' <<<"$(sed -n '/"Layers"/,/]/p' <<<"$out")")" "layers skopeo sees"
+}

@@ -1,6 +1,7 @@
 #include "container/pause.h"
 
 #include <dirent.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/ptrace.h>
@@ -11,6 +12,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <map>
+#include <optional>
 #include <set>
 #include <vector>
 
@@ -35,13 +37,24 @@ std::vector<pid_t> numbered_entries(const std::string& dir) {
   return out;
 }
 
+// /proc/PID/stat, or nothing when the process is gone (reading the file of a
+// process that exits meanwhile fails with ESRCH).
+std::optional<std::string> proc_stat(pid_t pid) {
+  Fd fd(::open(("/proc/" + std::to_string(pid) + "/stat").c_str(), O_RDONLY | O_CLOEXEC));
+  if (!fd) return std::nullopt;
+  char buf[1024];
+  ssize_t n = ::read(fd.get(), buf, sizeof buf - 1);
+  if (n <= 0) return std::nullopt;
+  return std::string(buf, n);
+}
+
 // The threads of init_pid and of every process below it (orphans are
 // re-parented to the container's PID 1, so this is the whole container).
 std::set<pid_t> container_threads(pid_t init_pid) {
   std::map<pid_t, std::vector<pid_t>> children;
   std::set<pid_t> zombies;
   for (pid_t pid : numbered_entries("/proc")) {
-    auto stat = read_file_if_exists("/proc/" + std::to_string(pid) + "/stat");
+    auto stat = proc_stat(pid);
     if (!stat) continue;
     size_t paren = stat->rfind(')');
     if (paren == std::string::npos || paren + 4 >= stat->size()) continue;
@@ -82,13 +95,10 @@ bool wait_stopped(pid_t tid, int* pending) {
   }
 }
 
-// The helper: seize, report, wait for the release, detach.
-[[noreturn]] void helper_main(pid_t init_pid, int report_fd, int release_fd) {
-  prctl(PR_SET_PDEATHSIG, SIGKILL);
-  std::map<pid_t, int> seized;  // tid -> signal to deliver on detach
-  std::string error;
-  // New threads and processes can only come from ones not stopped yet:
-  // repeat until a round finds nothing new.
+// Seizes and stops every thread of the container. New threads and
+// processes can only come from ones not stopped yet: repeat until a round
+// finds nothing new.
+void seize_all(pid_t init_pid, std::map<pid_t, int>& seized, std::string& error) {
   for (int round = 0; round < 100 && error.empty(); round++) {
     bool found = false;
     for (pid_t tid : container_threads(init_pid)) {
@@ -104,6 +114,19 @@ bool wait_stopped(pid_t tid, int* pending) {
       if (wait_stopped(tid, &pending)) seized[tid] = pending;
     }
     if (!found) break;
+  }
+}
+
+// The helper: seize, report, wait for the release, detach. It is a fork of
+// hutch: nothing may unwind out of it into the caller's code.
+[[noreturn]] void helper_main(pid_t init_pid, int report_fd, int release_fd) noexcept {
+  prctl(PR_SET_PDEATHSIG, SIGKILL);
+  std::map<pid_t, int> seized;  // tid -> signal to deliver on detach
+  std::string error;
+  try {
+    seize_all(init_pid, seized, error);
+  } catch (const std::exception& e) {
+    error = e.what();
   }
   std::string report = error.empty() ? "ok\n" : error + "\n";
   ssize_t ignored = ::write(report_fd, report.data(), report.size());

@@ -264,12 +264,12 @@ test_commit_of_committed_image() {
     assert_eq 5 "$(grep -o sha256: <<<"$out" | grep -c '')" "layers of the second commit"
 }
 
-# The container's busy loop (its PID 1), as the host sees it, once /ready
-# is written.
-busy_pid() {
+# The container's busy loop (its PID 1, a child of the hutch run process
+# given), as the host sees it, once /ready is written.
+busy_pid() {   # MONITOR_PID
     local i p
     for ((i = 0; i < 400; i++)); do
-        p=$(pgrep -f '^sh -c dd if=/dev/zero' | head -n 1)
+        p=$(pgrep -P "$1" -f '^sh -c dd if=/dev/zero' | head -n 1)
         if [ -n "$p" ] && compgen -G "$HUTCH_ROOT/containers/*/upper/ready" >/dev/null; then
             echo "$p"
             return 0
@@ -288,7 +288,7 @@ test_commit_pauses_running_container() {
     n=$(name)
     spawn "$WORK/run.out" "$HUTCH" run --name "$n" "$IMG" sh -c \
         'dd if=/dev/zero of=/big bs=1M count=48 2>/dev/null; echo ready >/ready; while :; do :; done'
-    pid=$(busy_pid) || fail "the container's loop did not start" "$(cat "$WORK/run.out")"
+    pid=$(busy_pid "$spawned") || fail "the container's loop did not start" "$(cat "$WORK/run.out")"
     spawn "$WORK/commit.out" "$HUTCH" commit "$n" hutch-test/paused
     local commit=$spawned
     # The loop never stops by itself: a 't' (traced, stopped) state is the pause.
@@ -305,6 +305,33 @@ test_commit_pauses_running_container() {
     run hutch commit --pause=false "$n" hutch-test/unpaused
     assert_ok
     assert_eq R "$(proc_state "$pid")" "state after commit --pause=false"
+    run hutch rm -f "$n"
+    assert_ok
+}
+
+test_commit_killed_while_paused_resumes_container() {
+    fresh_store
+    load base.tar
+    local n pid i state=""
+    n=$(name)
+    spawn "$WORK/run.out" "$HUTCH" run --name "$n" "$IMG" sh -c \
+        'dd if=/dev/zero of=/big bs=1M count=96 2>/dev/null; echo ready >/ready; while :; do :; done'
+    pid=$(busy_pid "$spawned") || fail "the container's loop did not start" "$(cat "$WORK/run.out")"
+    spawn "$WORK/commit.out" "$HUTCH" commit "$n"
+    local commit=$spawned
+    for ((i = 0; i < 20000; i++)); do
+        state=$(proc_state "$pid")
+        [ "$state" = t ] && break
+        alive "$commit" || break
+    done
+    [ "$state" = t ] || skip "the commit finished before it could be killed while paused"
+    kill -9 "$commit"
+    for ((i = 0; i < 100; i++)); do
+        state=$(proc_state "$pid")
+        [ "$state" = R ] && break
+        sleep 0.01
+    done
+    assert_eq R "$state" "state of the container's process once the paused commit was killed"
     run hutch rm -f "$n"
     assert_ok
 }

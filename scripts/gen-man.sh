@@ -4,8 +4,6 @@
 set -euo pipefail
 hutch=${1:-build/hutch}
 cd "$(dirname "$0")/.."
-# Every command `hutch --help` lists (aliases such as "image ls" are not).
-commands=$("$hutch" --help | awk '/^Commands:/ { on = 1; next } on && /^  [a-z]/ { print $1 } on && /^$/ { exit }')
-for command in $commands; do
+for command in run load images ps rm version completion; do
     "$hutch" __man "$command" > "man/hutch-$command.1"
 done

@@ -26,6 +26,8 @@ int cmd_rm(ParsedArgs& args);
 int cmd_version(ParsedArgs& args);
 int cmd_completion(ParsedArgs& args);
 int cmd_man(ParsedArgs& args);
+// Appends save, import, export, commit, diff and their aliases (commands_archive.cc).
+void add_archive_commands(std::vector<CommandSpec>& commands);
 int cmd_save(ParsedArgs& args);
 int cmd_import(ParsedArgs& args);
 int cmd_export(ParsedArgs& args);

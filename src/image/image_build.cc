@@ -51,7 +51,7 @@ std::string docker_arch(const std::string& arch) {
   return arch;
 }
 
-void write_platform(JsonWriter& w, const Platform& p) {
+void write_platform(JsonWriter& w, const ImagePlatform& p) {
   w.field("architecture", p.architecture);
   if (!p.variant.empty()) w.field("variant", p.variant);
   w.field("os", p.os);
@@ -68,8 +68,8 @@ void write_history(JsonWriter& w, const HistoryEntry& h) {
 
 }  // namespace
 
-Platform parse_platform(const std::string& text) {
-  Platform p;
+ImagePlatform parse_image_platform(const std::string& text) {
+  ImagePlatform p;
   struct utsname u;
   if (uname(&u) == 0) p.architecture = docker_arch(u.machine);
   if (text.empty()) return p;
@@ -90,7 +90,7 @@ Platform parse_platform(const std::string& text) {
   return p;
 }
 
-std::string import_config(const Platform& platform, const RunConfig& config, const std::string& diff_id,
+std::string import_config(const ImagePlatform& platform, const RunConfig& config, const std::string& diff_id,
                           const HistoryEntry& history) {
   JsonWriter w;
   w.begin_object();

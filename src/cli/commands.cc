@@ -240,7 +240,11 @@ std::vector<CommandSpec> make_commands() {
 }  // namespace
 
 const std::vector<CommandSpec>& all_commands() {
-  static const std::vector<CommandSpec> commands = make_commands();
+  static const std::vector<CommandSpec> commands = [] {
+    std::vector<CommandSpec> c = make_commands();
+    add_archive_commands(c);
+    return c;
+  }();
   return commands;
 }
 

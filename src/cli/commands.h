@@ -37,6 +37,13 @@ int cmd_system_df(ParsedArgs& args);
 int cmd_version(ParsedArgs& args);
 int cmd_completion(ParsedArgs& args);
 int cmd_man(ParsedArgs& args);
+// Appends save, import, export, commit, diff and their aliases (commands_archive.cc).
+void add_archive_commands(std::vector<CommandSpec>& commands);
+int cmd_save(ParsedArgs& args);
+int cmd_import(ParsedArgs& args);
+int cmd_export(ParsedArgs& args);
+int cmd_commit(ParsedArgs& args);
+int cmd_diff(ParsedArgs& args);
 
 // "hutch image": the two-word commands of a management group; "" when none.
 std::string group_help(const std::string& group);

@@ -44,8 +44,10 @@ std::string display_reference(const std::string& user_ref) {
 }
 
 // The process docker would start: entrypoint and command, environment, user,
-// working directory. --entrypoint also clears the image's Cmd.
-ProcessSpec resolve_process(const ImageConfig& config, const RunOptions& options, const std::string& hostname) {
+// working directory. --entrypoint also clears the image's Cmd. The record
+// keeps the container's config as docker does (what commit builds on).
+ProcessSpec resolve_process(const ImageConfig& config, const RunOptions& options, const std::string& hostname,
+                            ContainerRecord& record) {
   ProcessSpec process;
   std::vector<std::string> entrypoint = config.entrypoint;
   std::vector<std::string> cmd = config.cmd;
@@ -62,6 +64,12 @@ ProcessSpec resolve_process(const ImageConfig& config, const RunOptions& options
   process.env = config.env;
   for (const auto& file : options.env_files) apply_env(process.env, read_env_file(file));
   apply_env(process.env, options.env);
+  record.has_config = true;
+  record.entrypoint = entrypoint;
+  record.cmd = cmd;
+  record.env = process.env;
+  record.working_dir = !options.workdir.empty() ? options.workdir : config.working_dir;
+  record.user = !options.user.empty() ? options.user : config.user;
   set_env_default(process.env, "PATH", kDefaultPath);
   set_env_default(process.env, "HOSTNAME", hostname);
   if (options.tty) set_env_default(process.env, "TERM", "xterm");
@@ -147,7 +155,7 @@ int run_container(const Store& store, const RunOptions& options, const PullImage
     spec.hostname = host;
   }
   spec.network = network;
-  spec.process = resolve_process(config, options, spec.hostname);
+  spec.process = resolve_process(config, options, spec.hostname, record);
   record.command = spec.process.args;
 
   log_phase("image resolved");

@@ -87,8 +87,13 @@ void ContainerStore::save(const ContainerRecord& r) const {
       .field("MonitorPid", (int64_t)r.monitor_pid)
       .field("MonitorStart", (int64_t)r.monitor_start)
       .field("InitPid", (int64_t)r.init_pid)
-      .field("AutoRemove", r.auto_remove)
-      .end_object();
+      .field("AutoRemove", r.auto_remove);
+  if (r.has_config) {
+    w.key("Config").begin_object();
+    w.key("Entrypoint").string_array(r.entrypoint).key("Cmd").string_array(r.cmd).key("Env").string_array(r.env);
+    w.field("WorkingDir", r.working_dir).field("User", r.user).end_object();
+  }
+  w.end_object();
   write_file_atomic(store_.container_dir(r.id) + "/container.json", w.str());
 }
 
@@ -112,6 +117,14 @@ std::optional<ContainerRecord> ContainerStore::load(const std::string& id) const
   r.init_pid = j.int_at("InitPid");
   const JsonValue* rm = j.get("AutoRemove");
   r.auto_remove = rm && rm->as_bool();
+  if (const JsonValue* config = j.get("Config"); config && config->is_object()) {
+    r.has_config = true;
+    r.entrypoint = config->strings_at("Entrypoint");
+    r.cmd = config->strings_at("Cmd");
+    r.env = config->strings_at("Env");
+    r.working_dir = config->string_at("WorkingDir");
+    r.user = config->string_at("User");
+  }
   return r;
 }
 

@@ -26,6 +26,17 @@ struct ContainerRecord {
   pid_t init_pid = 0;
   bool auto_remove = false;
 
+  // The container's config as docker keeps it: the image's, with the run
+  // flags applied (before the runtime's defaults such as PATH and HOSTNAME).
+  // `commit` builds the new image's config from it. Absent (has_config
+  // false) in records written before it existed.
+  bool has_config = false;
+  std::vector<std::string> entrypoint;
+  std::vector<std::string> cmd;
+  std::vector<std::string> env;
+  std::string working_dir;
+  std::string user;
+
   // "running" only while its supervisor is alive: a killed hutch leaves a
   // record that says running, but the container died with it.
   bool is_running() const;

@@ -1,0 +1,191 @@
+#include "image/image_build.h"
+
+#include <fcntl.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include <cerrno>
+
+#include "base/error.h"
+#include "base/file.h"
+#include "base/json_reader.h"
+#include "base/json_writer.h"
+#include "base/sha256.h"
+#include "image/image_config.h"
+#include "image/reference.h"
+
+namespace hutch {
+
+StagedLayer stage_layer(Staging& staging, const std::function<void(TarWriter&)>& write) {
+  StagedLayer layer;
+  layer.path = staging.make_path("layer");
+  Fd out = open_or_fail(layer.path, O_WRONLY | O_CREAT | O_EXCL, 0600);
+  TarWriter tar(out.get());
+  write(tar);
+  tar.finish();
+  layer.digest = tar.digest();
+  layer.size = tar.bytes();
+  layer.entries = tar.entries();
+  return layer;
+}
+
+LayerRecord store_layer(const Store& store, const StagedLayer& layer) {
+  std::string dest = store.blob_path(layer.digest);
+  if (!exists(dest) && link(layer.path.c_str(), dest.c_str()) < 0 && errno != EEXIST)
+    fail_errno("store layer %s", layer.digest.c_str());
+  LayerRecord record;
+  record.diff_id = layer.digest;
+  record.blob = layer.digest;
+  record.media_type = "application/vnd.docker.image.rootfs.diff.tar";
+  record.blob_size = layer.size;
+  return record;
+}
+
+namespace {
+
+std::string docker_arch(const std::string& arch) {
+  if (arch == "x86_64" || arch == "x86-64") return "amd64";
+  if (arch == "aarch64") return "arm64";
+  if (arch == "i386" || arch == "i686") return "386";
+  if (arch == "armhf" || arch == "armel" || arch == "armv7l") return "arm";
+  return arch;
+}
+
+void write_platform(JsonWriter& w, const ImagePlatform& p) {
+  w.field("architecture", p.architecture);
+  if (!p.variant.empty()) w.field("variant", p.variant);
+  w.field("os", p.os);
+}
+
+void write_history(JsonWriter& w, const HistoryEntry& h) {
+  w.begin_object().field("created", h.created);
+  if (!h.author.empty()) w.field("author", h.author);
+  if (!h.created_by.empty()) w.field("created_by", h.created_by);
+  if (!h.comment.empty()) w.field("comment", h.comment);
+  if (h.empty_layer) w.field("empty_layer", true);
+  w.end_object();
+}
+
+}  // namespace
+
+ImagePlatform parse_image_platform(const std::string& text) {
+  ImagePlatform p;
+  struct utsname u;
+  if (uname(&u) == 0) p.architecture = docker_arch(u.machine);
+  if (text.empty()) return p;
+  std::vector<std::string> parts;
+  size_t pos = 0;
+  while (pos <= text.size()) {
+    size_t slash = text.find('/', pos);
+    if (slash == std::string::npos) slash = text.size();
+    parts.push_back(text.substr(pos, slash - pos));
+    pos = slash + 1;
+  }
+  for (const auto& part : parts)
+    if (part.empty() || parts.size() > 3) fail("invalid platform %s: expected os[/arch[/variant]]", text.c_str());
+  p.os = parts[0];
+  if (p.os != "linux") fail("operating system %s is not supported (only linux)", p.os.c_str());
+  if (parts.size() > 1) p.architecture = docker_arch(parts[1]);
+  if (parts.size() > 2) p.variant = parts[2];
+  return p;
+}
+
+std::string import_config(const ImagePlatform& platform, const RunConfig& config, const std::string& diff_id,
+                          const HistoryEntry& history) {
+  JsonWriter w;
+  w.begin_object();
+  write_platform(w, platform);
+  if (!history.comment.empty()) w.field("comment", history.comment);
+  w.field("created", history.created).key("config").raw(config.to_json());
+  w.key("rootfs").begin_object().field("type", "layers").key("diff_ids").string_array({diff_id}).end_object();
+  w.key("history").begin_array();
+  write_history(w, history);
+  w.end_array().end_object();
+  return w.str();
+}
+
+std::string child_config(const std::string& parent_json, const RunConfig& config, const std::string& diff_id,
+                         const HistoryEntry& history, const std::string& container_id) {
+  JsonValue parent = parse_json(parent_json, "parent image config");
+  if (!parent.is_object()) fail("parent image config is not a JSON object");
+  std::vector<std::string> diff_ids = parse_image_config(parent_json).diff_ids;
+  if (!diff_id.empty()) diff_ids.push_back(diff_id);
+
+  auto rootfs = [&](JsonWriter& w) {
+    w.key("rootfs").begin_object().field("type", "layers").key("diff_ids").string_array(diff_ids).end_object();
+  };
+  auto history_list = [&](JsonWriter& w) {
+    w.key("history").begin_array();
+    if (const JsonValue* old = parent.get("history"))
+      for (const auto& item : old->items()) w.raw(item.to_json());
+    write_history(w, history);
+    w.end_array();
+  };
+
+  JsonWriter w;
+  w.begin_object();
+  bool wrote_rootfs = false, wrote_history = false;
+  // The parent's members in their order, with what a commit changes replaced
+  // and what described the parent's own making dropped, as docker does.
+  for (const auto& [key, value] : parent.members()) {
+    if (key == "config") {
+      w.key("config").raw(config.to_json());
+    } else if (key == "created") {
+      w.field("created", history.created);
+    } else if (key == "rootfs") {
+      rootfs(w);
+      wrote_rootfs = true;
+    } else if (key == "history") {
+      history_list(w);
+      wrote_history = true;
+    } else if (key == "author" || key == "comment" || key == "container" || key == "container_config" ||
+               key == "docker_version" || key == "id" || key == "parent") {
+      continue;
+    } else {
+      w.key(key).raw(value.to_json());
+    }
+  }
+  if (!parent.get("config")) w.key("config").raw(config.to_json());
+  if (!parent.get("created")) w.field("created", history.created);
+  if (!history.author.empty()) w.field("author", history.author);
+  if (!container_id.empty()) w.field("container", container_id);
+  if (!wrote_rootfs) rootfs(w);
+  if (!wrote_history) history_list(w);
+  w.end_object();
+  return w.str();
+}
+
+std::string record_image(const Store& store, const LayerTarget& target, const std::string& config_json,
+                         std::vector<LayerRecord> layers, const std::vector<std::string>& tags) {
+  ImageConfig config = parse_image_config(config_json);
+  if (config.diff_ids.size() != layers.size()) fail("image config lists %zu layers, not %zu", config.diff_ids.size(), layers.size());
+  ensure_layers(store, target, layers);
+  std::string id = "sha256:" + sha256_hex(config_json);
+  std::string config_path = store.blob_path(id);
+  if (!exists(config_path)) write_file_atomic(config_path, config_json, true, 0644);
+
+  ImageRecord record;
+  record.id = id;
+  record.created = config.created;
+  for (auto& layer : layers) {
+    if (layer.size == 0) {
+      // Unpacked before (by another image): its size was written beside it.
+      auto text = read_file_if_exists(store.layers_dir(target.mapping_key) + "/" + layer.diff_id.substr(7) + ".size");
+      if (text) layer.size = atoll(text->c_str());
+    }
+    record.size += layer.size;
+  }
+  record.layers = std::move(layers);
+  ImageStore images(store);
+  images.put(record);
+  images.tag(tags, id);
+  return id;
+}
+
+std::string tag_reference(const std::string& text) {
+  Reference ref = parse_reference(text);
+  if (!ref.digest.empty()) fail("refusing to create a tag with a digest reference");
+  return ref.full();
+}
+
+}  // namespace hutch

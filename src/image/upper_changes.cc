@@ -1,0 +1,127 @@
+#include "image/upper_changes.h"
+
+#include <algorithm>
+#include <set>
+
+#include "base/error.h"
+#include "base/file.h"
+
+namespace hutch {
+
+const char* change_letter(ChangeKind kind) {
+  switch (kind) {
+    case ChangeKind::kModify: return "C";
+    case ChangeKind::kAdd: return "A";
+    case ChangeKind::kDelete: return "D";
+  }
+  return "?";
+}
+
+namespace {
+
+class UpperWalker {
+ public:
+  explicit UpperWalker(const std::vector<RuntimeArtifact>& artifacts) : artifacts_(artifacts) {}
+
+  // The changes in one upper directory. `lower` is the image's merged view of
+  // the same path (empty when the image has no directory there); `hiding`
+  // says an opaque directory at or above this one hides everything of lower
+  // that the upper layer does not have.
+  std::vector<UpperNode> walk(int upper_fd, const std::string& path, const MergedDir& lower, bool hiding,
+                              std::vector<std::string>* hidden);
+
+ private:
+  bool is_artifact(const std::string& path, const FsInfo& info) const {
+    for (const auto& a : artifacts_) {
+      if (a.path != path) continue;
+      if (a.directory) return S_ISDIR(info.mode);
+      return S_ISREG(info.mode) && info.size == 0 && info.nlink == 1;
+    }
+    return false;
+  }
+  bool leads_to_artifact(const std::string& path) const {
+    for (const auto& a : artifacts_)
+      if (a.path.compare(0, path.size() + 1, path + "/") == 0) return true;
+    return false;
+  }
+
+  const std::vector<RuntimeArtifact>& artifacts_;
+};
+
+std::vector<UpperNode> UpperWalker::walk(int upper_fd, const std::string& path, const MergedDir& lower, bool hiding,
+                                         std::vector<std::string>* hidden) {
+  std::vector<UpperNode> out;
+  std::set<std::string> present;  // upper names that are not whiteouts
+  for (const auto& name : sorted_names(upper_fd)) {
+    std::string child_path = path + "/" + name;
+    auto info = stat_entry(upper_fd, name);
+    if (!info) continue;  // removed while we read (a running container)
+    if (!info->whiteout) present.insert(name);
+    if (is_artifact(child_path, *info)) continue;
+    auto below = lower.empty() ? std::nullopt : lower.lookup(name);
+    UpperNode node;
+    node.name = name;
+    node.info = *info;
+    if (info->whiteout) {
+      // Under an opaque directory a whiteout adds nothing: the hidden list
+      // already says the lower entry is gone.
+      if (!below || hiding) continue;
+      node.kind = ChangeKind::kDelete;
+      out.push_back(std::move(node));
+      continue;
+    }
+    node.kind = below ? ChangeKind::kModify : ChangeKind::kAdd;
+    if (!S_ISDIR(info->mode)) {
+      out.push_back(std::move(node));
+      continue;
+    }
+    bool lower_dir = below && S_ISDIR(below->info.mode);
+    MergedDir lower_child = lower_dir ? lower.child(name, *below) : MergedDir();
+    Fd dir = open_entry_dir(upper_fd, name);
+    bool child_hiding = hiding || info->opaque;
+    node.children = walk(dir.get(), child_path, lower_child, child_hiding, &node.hidden);
+    bool changed_itself = !lower_dir || info->opaque || info->mode != below->info.mode ||
+                          info->uid != below->info.uid || info->gid != below->info.gid;
+    if (!changed_itself && node.children.empty() && node.hidden.empty()) continue;
+    // A directory that only holds mount points the runtime made is not the
+    // container's doing, even when the image lacked it.
+    if (node.children.empty() && node.hidden.empty() && !info->opaque && leads_to_artifact(child_path)) continue;
+    out.push_back(std::move(node));
+  }
+  if (hiding && !lower.empty()) {
+    for (const auto& [name, entry] : lower.list())
+      if (!present.count(name)) hidden->push_back(name);
+  }
+  return out;
+}
+
+void collect(const std::vector<UpperNode>& nodes, const std::string& dir, std::vector<Change>& out) {
+  for (const auto& node : nodes) {
+    std::string path = dir + "/" + node.name;
+    out.push_back(Change{path, node.kind});
+    for (const auto& name : node.hidden) out.push_back(Change{path + "/" + name, ChangeKind::kDelete});
+    collect(node.children, path, out);
+  }
+}
+
+}  // namespace
+
+UpperChanges compare_upper(const std::string& upper_dir, const std::vector<std::string>& lower_top_first,
+                           const std::vector<RuntimeArtifact>& artifacts) {
+  Fd upper = open_dir(upper_dir);
+  MergedDir lower = MergedDir::open_roots(lower_top_first);
+  UpperWalker walker(artifacts);
+  UpperChanges changes;
+  std::vector<std::string> hidden_at_root;  // stays empty: "/" itself is never opaque
+  changes.top = walker.walk(upper.get(), "", lower, false, &hidden_at_root);
+  return changes;
+}
+
+std::vector<Change> list_changes(const UpperChanges& changes) {
+  std::vector<Change> out;
+  collect(changes.top, "", out);
+  std::sort(out.begin(), out.end(), [](const Change& a, const Change& b) { return a.path < b.path; });
+  return out;
+}
+
+}  // namespace hutch

@@ -24,7 +24,7 @@ PullRequest make_pull_request(const std::string& text, const std::string& platfo
   r.ref = parse_reference(text);
   r.all_tags = all_tags;
   r.quiet = quiet;
-  r.platform = platform.empty() ? host_platform() : parse_platform(platform);
+  r.platform = parse_platform(platform);
   if (all_tags && names_tag_or_digest(text)) fail("tag can't be used with --all-tags/-a");
   return r;
 }

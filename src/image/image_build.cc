@@ -1,7 +1,6 @@
 #include "image/image_build.h"
 
 #include <fcntl.h>
-#include <sys/utsname.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -43,15 +42,7 @@ LayerRecord store_layer(const Store& store, const StagedLayer& layer) {
 
 namespace {
 
-std::string docker_arch(const std::string& arch) {
-  if (arch == "x86_64" || arch == "x86-64") return "amd64";
-  if (arch == "aarch64") return "arm64";
-  if (arch == "i386" || arch == "i686") return "386";
-  if (arch == "armhf" || arch == "armel" || arch == "armv7l") return "arm";
-  return arch;
-}
-
-void write_platform(JsonWriter& w, const ImagePlatform& p) {
+void write_platform(JsonWriter& w, const Platform& p) {
   w.field("architecture", p.architecture);
   if (!p.variant.empty()) w.field("variant", p.variant);
   w.field("os", p.os);
@@ -68,29 +59,7 @@ void write_history(JsonWriter& w, const HistoryEntry& h) {
 
 }  // namespace
 
-ImagePlatform parse_image_platform(const std::string& text) {
-  ImagePlatform p;
-  struct utsname u;
-  if (uname(&u) == 0) p.architecture = docker_arch(u.machine);
-  if (text.empty()) return p;
-  std::vector<std::string> parts;
-  size_t pos = 0;
-  while (pos <= text.size()) {
-    size_t slash = text.find('/', pos);
-    if (slash == std::string::npos) slash = text.size();
-    parts.push_back(text.substr(pos, slash - pos));
-    pos = slash + 1;
-  }
-  for (const auto& part : parts)
-    if (part.empty() || parts.size() > 3) fail("invalid platform %s: expected os[/arch[/variant]]", text.c_str());
-  p.os = parts[0];
-  if (p.os != "linux") fail("operating system %s is not supported (only linux)", p.os.c_str());
-  if (parts.size() > 1) p.architecture = docker_arch(parts[1]);
-  if (parts.size() > 2) p.variant = parts[2];
-  return p;
-}
-
-std::string import_config(const ImagePlatform& platform, const RunConfig& config, const std::string& diff_id,
+std::string import_config(const Platform& platform, const RunConfig& config, const std::string& diff_id,
                           const HistoryEntry& history) {
   JsonWriter w;
   w.begin_object();

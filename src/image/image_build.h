@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "image/config_changes.h"
+#include "image/platform.h"
 #include "image/layers.h"
 #include "image/tar_writer.h"
 #include "store/images.h"
@@ -33,13 +34,6 @@ StagedLayer stage_layer(Staging& staging, const std::function<void(TarWriter&)>&
 // Links a staged layer into blobs/ and describes it for an image record.
 LayerRecord store_layer(const Store& store, const StagedLayer& layer);
 
-struct ImagePlatform {
-  std::string os = "linux";
-  std::string architecture = "amd64";
-  std::string variant;
-};
-// "linux", "linux/amd64", "linux/arm64/v8"; empty gives the host's.
-ImagePlatform parse_image_platform(const std::string& text);
 
 struct HistoryEntry {
   std::string created;
@@ -50,7 +44,7 @@ struct HistoryEntry {
 };
 
 // An imported image's config: one layer, docker's "Imported from -" history.
-std::string import_config(const ImagePlatform& platform, const RunConfig& config, const std::string& diff_id,
+std::string import_config(const Platform& platform, const RunConfig& config, const std::string& diff_id,
                           const HistoryEntry& history);
 
 // A committed image's config: the parent's, with `config` in place of its

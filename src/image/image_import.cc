@@ -10,12 +10,12 @@ namespace hutch {
 
 void validate_import(const ImportOptions& options) {
   validate_changes(options.changes);
-  parse_image_platform(options.platform);
+  parse_platform(options.platform);
   if (!options.reference.empty()) tag_reference(options.reference);
 }
 
 std::string import_image(const Store& store, const LayerTarget& target, int in_fd, const ImportOptions& options) {
-  ImagePlatform platform = parse_image_platform(options.platform);
+  Platform platform = parse_platform(options.platform);
   RunConfig config;
   apply_changes(config, options.changes);
   std::vector<std::string> tags;

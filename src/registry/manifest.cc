@@ -1,7 +1,5 @@
 #include "registry/manifest.h"
 
-#include <sys/utsname.h>
-
 #include "base/error.h"
 #include "base/file.h"
 #include "base/json_reader.h"
@@ -53,12 +51,6 @@ Descriptor read_descriptor(const JsonValue& v, const char* what) {
   return d;
 }
 
-std::string normalize_arch(const std::string& arch) {
-  if (arch == "x86_64" || arch == "x86-64") return "amd64";
-  if (arch == "aarch64") return "arm64";
-  return arch;
-}
-
 // arm64 images are v8 unless they say otherwise.
 std::string normalize_variant(const std::string& arch, const std::string& variant) {
   if (arch == "arm64" && variant.empty()) return "v8";
@@ -66,53 +58,6 @@ std::string normalize_variant(const std::string& arch, const std::string& varian
 }
 
 }  // namespace
-
-std::string Platform::str() const {
-  std::string s = os + "/" + architecture;
-  if (!variant.empty()) s += "/" + variant;
-  return s;
-}
-
-Platform parse_platform(const std::string& text) {
-  std::vector<std::string> parts;
-  size_t start = 0;
-  for (;;) {
-    size_t slash = text.find('/', start);
-    parts.push_back(text.substr(start, slash - start));
-    if (slash == std::string::npos) break;
-    start = slash + 1;
-  }
-  for (const auto& p : parts)
-    if (p.empty()) fail("invalid platform \"%s\": expected OS/ARCH[/VARIANT]", text.c_str());
-  Platform p;
-  if (parts.size() == 1) {
-    p.os = "linux";
-    p.architecture = parts[0];
-  } else if (parts.size() <= 3) {
-    p.os = parts[0];
-    p.architecture = parts[1];
-    if (parts.size() == 3) p.variant = parts[2];
-  } else {
-    fail("invalid platform \"%s\": expected OS/ARCH[/VARIANT]", text.c_str());
-  }
-  if (p.os != "linux") fail("invalid platform \"%s\": hutch runs linux images only", text.c_str());
-  p.architecture = normalize_arch(p.architecture);
-  return p;
-}
-
-Platform host_platform() {
-  struct utsname u;
-  uname(&u);
-  std::string machine = u.machine;
-  Platform p{"linux", normalize_arch(machine), ""};
-  if (machine == "i686" || machine == "i386") p.architecture = "386";
-  if (machine.compare(0, 3, "arm") == 0 && machine != "arm64") {
-    p.architecture = "arm";
-    p.variant = machine.size() > 4 && machine[3] == 'v' ? std::string("v") + machine[4] : "v7";
-  }
-  if (p.architecture == "arm64") p.variant = "v8";
-  return p;
-}
 
 ManifestDoc parse_manifest(const std::string& body, const std::string& content_type) {
   JsonValue root = parse_json(body, "manifest");
@@ -161,7 +106,7 @@ const Descriptor& select_platform(const ManifestDoc& index, const Platform& want
         !d.media_type.empty())
       continue;
     const Platform& p = d.platform;
-    if (p.os != want.os || normalize_arch(p.architecture) != want.architecture) continue;
+    if (p.os != want.os || normalize_architecture(p.architecture) != want.architecture) continue;
     std::string variant = normalize_variant(p.architecture, p.variant);
     if (variant == want_variant) return d;
     // Without a wanted variant any is fine; an entry without one runs anywhere.

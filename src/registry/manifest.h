@@ -5,6 +5,8 @@
 #include <string>
 #include <vector>
 
+#include "image/platform.h"
+
 namespace hutch {
 
 namespace media_type {
@@ -17,18 +19,6 @@ constexpr const char* kAcceptManifests =
     "Accept: application/vnd.oci.image.index.v1+json, application/vnd.docker.distribution.manifest.list.v2+json, "
     "application/vnd.oci.image.manifest.v1+json, application/vnd.docker.distribution.manifest.v2+json";
 }  // namespace media_type
-
-struct Platform {
-  std::string os;
-  std::string architecture;
-  std::string variant;
-  std::string str() const;  // "linux/arm/v7"
-};
-
-// "linux/amd64", "linux/arm64/v8", "arm64": throws on anything else.
-Platform parse_platform(const std::string& text);
-// What this machine runs, as image platforms name it.
-Platform host_platform();
 
 struct Descriptor {
   std::string media_type;

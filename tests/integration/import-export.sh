@@ -222,7 +222,7 @@ test_import_platform() {
     assert_eq '"v8"' "$out"
     run hutch import --platform windows/amd64 "$WORK/r.tar"
     assert_error 125
-    assert_contains "$err" "windows is not supported"
+    assert_contains "$err" "hutch runs linux images only"
 }
 
 test_import_absolute_and_dot_names() {

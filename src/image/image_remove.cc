@@ -89,13 +89,7 @@ void ImageRemover::delete_image(const ImageRecord& image, std::vector<RemoveReco
   images_.remove(image.id);
   records.push_back(RemoveRecord{true, image.id});
   ContentRefs candidates;
-  candidates.blobs.insert(image.id);
-  for (const auto& layer : image.layers) {
-    candidates.diff_ids.insert(layer.diff_id);
-    candidates.blobs.insert(layer.blob);
-  }
-  for (const auto& d : image.repo_digests)
-    if (size_t at = d.find('@'); at != std::string::npos) candidates.blobs.insert(d.substr(at + 1));
+  add_image_content(candidates, image);
   reclaimed_ += collect_unreferenced(store_, candidates).bytes;
   // docker lists the layers that went with the image by chain id, top first.
   ContentRefs still = referenced_content(store_);

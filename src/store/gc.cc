@@ -105,16 +105,18 @@ Collected collect(const Store& store, const ContentRefs* candidates) {
 ContentRefs referenced_content(const Store& store) {
   ContentRefs refs;
   // A record that cannot be read throws here: nothing is collected on a guess.
-  for (const auto& image : ImageStore(store).list()) {
-    refs.blobs.insert(image.id);
-    for (const auto& layer : image.layers) {
-      refs.diff_ids.insert(layer.diff_id);
-      refs.blobs.insert(layer.blob);
-    }
-    for (const auto& d : image.repo_digests)
-      if (size_t at = d.find('@'); at != std::string::npos) refs.blobs.insert(d.substr(at + 1));
-  }
+  for (const auto& image : ImageStore(store).list()) add_image_content(refs, image);
   return refs;
+}
+
+void add_image_content(ContentRefs& refs, const ImageRecord& image) {
+  refs.blobs.insert(image.id);
+  for (const auto& layer : image.layers) {
+    refs.diff_ids.insert(layer.diff_id);
+    refs.blobs.insert(layer.blob);
+  }
+  for (const auto& d : image.repo_digests)
+    if (size_t at = d.find('@'); at != std::string::npos) refs.blobs.insert(d.substr(at + 1));
 }
 
 Collected collect_unreferenced(const Store& store, const ContentRefs& candidates) {

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "base/lock.h"
+#include "store/images.h"
 #include "store/store.h"
 
 namespace hutch {
@@ -40,6 +41,8 @@ struct ContentRefs {
   std::set<std::string> blobs;     // "sha256:HEX"
 };
 ContentRefs referenced_content(const Store& store);
+// What one image names: its config, layers and blobs, and its repo digests' manifests.
+void add_image_content(ContentRefs& refs, const ImageRecord& image);
 
 struct Collected {
   std::vector<std::string> diff_ids;  // layers whose directories went (any mapping)

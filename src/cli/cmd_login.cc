@@ -72,8 +72,8 @@ int cmd_login(ParsedArgs& args) {
       c.password = read_line(false);
     }
   }
-  if (c.username.empty()) fail("Error: Non-null Username Required");
-  if (c.password.empty()) fail("Error: Non-null Password Required");
+  if (c.username.empty()) fail("Non-null Username Required");
+  if (c.password.empty()) fail("Non-null Password Required");
 
   Registry reg(registry, "");
   reg.set_credentials(c);

@@ -7,25 +7,13 @@
 
 namespace hutch {
 
-namespace {
-
-bool names_tag_or_digest(const std::string& text) {
-  if (text.find('@') != std::string::npos) return true;
-  size_t slash = text.rfind('/');
-  size_t colon = text.rfind(':');
-  return colon != std::string::npos && (slash == std::string::npos || colon > slash);
-}
-
-}  // namespace
-
 PullRequest make_pull_request(const std::string& text, const std::string& platform, bool all_tags, bool quiet) {
   PullRequest r;
-  r.text = text;
   r.ref = parse_reference(text);
   r.all_tags = all_tags;
   r.quiet = quiet;
   r.platform = parse_platform(platform);
-  if (all_tags && names_tag_or_digest(text)) fail("tag can't be used with --all-tags/-a");
+  if (all_tags && !r.ref.tag_defaulted) fail("tag can't be used with --all-tags/-a");
   return r;
 }
 
@@ -40,7 +28,7 @@ void pull_and_report(const Store& store, const LayerTarget& target, const PullRe
     if (refs.empty()) fail("%s has no tags", ref.familiar_name().c_str());
   } else {
     refs.push_back(ref);
-    if (!request.quiet && !names_tag_or_digest(request.text)) fprintf(out, "Using default tag: latest\n");
+    if (!request.quiet && ref.tag_defaulted) fprintf(out, "Using default tag: latest\n");
   }
   bool any_new = false;
   for (const auto& r : refs) {

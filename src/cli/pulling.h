@@ -11,7 +11,6 @@
 namespace hutch {
 
 struct PullRequest {
-  std::string text;  // as the user wrote it
   Reference ref;
   bool all_tags = false;
   bool quiet = false;

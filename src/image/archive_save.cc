@@ -33,14 +33,6 @@ ArchiveFormat parse_archive_format(const std::string& name) {
 
 namespace {
 
-// "busybox" or "quay.io/x/y": a repository without tag or digest.
-bool name_only(const std::string& text) {
-  if (text.find('@') != std::string::npos) return false;
-  size_t colon = text.rfind(':');
-  size_t slash = text.rfind('/');
-  return colon == std::string::npos || (slash != std::string::npos && colon < slash);
-}
-
 void add_item(std::vector<SaveItem>& items, const ImageRecord& image, const std::string& tag) {
   for (auto& item : items) {
     if (item.image.id != image.id) continue;
@@ -58,7 +50,7 @@ std::vector<SaveItem> resolve_save_names(const ImageStore& images, const std::ve
   auto tags = images.tags();
   for (const auto& name : names) {
     auto ref = parse_stored_reference(name);
-    if (ref && name_only(name)) {
+    if (ref && ref->tag_defaulted) {
       bool any = false;
       for (const auto& [full, id] : tags) {
         auto stored = parse_stored_reference(full);

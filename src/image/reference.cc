@@ -94,7 +94,10 @@ Reference parse_reference(const std::string& text) {
     if (slash == std::string::npos) break;
     start = slash + 1;
   }
-  if (ref.tag.empty() && ref.digest.empty()) ref.tag = "latest";
+  if (ref.tag.empty() && ref.digest.empty()) {
+    ref.tag = "latest";
+    ref.tag_defaulted = true;
+  }
   return ref;
 }
 

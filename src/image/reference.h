@@ -11,6 +11,8 @@ struct Reference {
   std::string path;    // "library/busybox"
   std::string tag;     // empty when only a digest was given
   std::string digest;  // "sha256:..." or empty
+  // The text named neither tag nor digest, so tag is docker's default "latest".
+  bool tag_defaulted = false;
 
   std::string name() const { return domain + "/" + path; }
   // domain/path:tag (and @digest when present): the key tags are stored under.

@@ -37,3 +37,10 @@ TEST(reference_rejects_bad_forms) {
   CHECK_THROWS(parse_reference(""), "invalid reference format");
   CHECK_THROWS(parse_reference("x@sha256:short"), "invalid reference format");
 }
+
+TEST(reference_says_when_latest_was_implied) {
+  CHECK(parse_reference("busybox").tag_defaulted);
+  CHECK(parse_reference("localhost:5000/team/app").tag_defaulted);
+  CHECK(!parse_reference("busybox:latest").tag_defaulted);
+  CHECK(!parse_reference("busybox@sha256:" + std::string(64, 'a')).tag_defaulted);
+}

@@ -300,7 +300,8 @@ HttpResponse HttpClient::perform(const HttpRequest& request, int64_t max_body, c
 
   if (t.sink_error) std::rethrow_exception(t.sink_error);
   if (t.sink_stopped) fail("%s: transfer stopped", request.url.c_str());
-  if (t.too_large) fail("%s: answer larger than %lld bytes", request.url.c_str(), (long long)max_body);
+  if (t.too_large)
+    throw BodyTooLarge(format("%s: answer larger than %lld bytes", request.url.c_str(), (long long)max_body));
   if (rc != CURLE_OK) {
     std::string why = error_text[0] ? error_text : curl_easy_strerror(rc);
     if (rc == CURLE_PEER_FAILED_VERIFICATION)

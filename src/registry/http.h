@@ -28,6 +28,12 @@ class TransportError : public Error {
   int curl_code_;
 };
 
+// A successful answer's body exceeded the caller's bound.
+class BodyTooLarge : public Error {
+ public:
+  using Error::Error;
+};
+
 struct HttpRequest {
   std::string method = "GET";
   std::string url;

@@ -29,6 +29,23 @@ void back_off(int attempt) {
 
 bool retryable_status(long status) { return status == 429 || status >= 500; }
 
+// Runs attempt() again, with back-off, while it breaks on the way (resets,
+// timeouts) or is answered 429/5xx; the last answer or error stands.
+template <typename Attempt>
+HttpResponse with_retries(const std::string& what, Attempt attempt) {
+  for (int n = 0;; n++) {
+    try {
+      HttpResponse r = attempt();
+      if (!retryable_status(r.status) || n + 1 >= kMaxAttempts) return r;
+      log_debug("%s: status %ld, retrying", what.c_str(), r.status);
+    } catch (const TransportError& e) {
+      if (!e.retryable() || n + 1 >= kMaxAttempts) throw;
+      log_debug("%s, retrying", e.what());
+    }
+    back_off(n);
+  }
+}
+
 // The registry's own words: {"errors":[{"code":"MANIFEST_UNKNOWN","message":"..."}]}
 // becomes "manifest unknown: ..." as docker prints it.
 struct Answer {
@@ -80,7 +97,10 @@ bool plain_http_allowed(const std::string& domain) {
 }
 
 Registry::Registry(std::string domain, std::string path)
-    : domain_(std::move(domain)), path_(std::move(path)), host_(registry_host(domain_)) {
+    : domain_(std::move(domain)),
+      path_(std::move(path)),
+      host_(registry_host(domain_)),
+      name_(Reference{domain_, path_, "", ""}.familiar_name()) {
   credentials_ = find_credentials(domain_);
 }
 
@@ -135,16 +155,7 @@ void Registry::authenticate(HttpClient& http, const HttpResponse& answer, const 
       request.headers.push_back("Authorization: Basic " +
                                 base64_encode(credentials_->username + ":" + credentials_->password));
     }
-    HttpResponse r;
-    for (int attempt = 0;; attempt++) {
-      try {
-        r = http.fetch(request, kMaxTokenSize);
-        if (!retryable_status(r.status) || attempt + 1 >= kMaxAttempts) break;
-      } catch (const TransportError& e) {
-        if (!e.retryable() || attempt + 1 >= kMaxAttempts) throw;
-      }
-      back_off(attempt);
-    }
+    HttpResponse r = with_retries(realm, [&] { return http.fetch(request, kMaxTokenSize); });
     if (r.status == 401 || r.status == 403)
       fail("Get \"%s\": unauthorized: incorrect username or password", realm.c_str());
     if (r.status != 200) fail("token server %s answered status %ld", realm.c_str(), r.status);
@@ -172,26 +183,15 @@ HttpResponse Registry::send_once(HttpClient& http, HttpRequest request, int64_t 
   }
 }
 
-HttpResponse Registry::send(HttpClient& http, HttpRequest request, int64_t max_body, const HttpClient::Sink* sink) {
-  for (int attempt = 0;; attempt++) {
-    try {
-      HttpResponse r = send_once(http, request, max_body, sink);
-      if (!retryable_status(r.status) || attempt + 1 >= kMaxAttempts) return r;
-      log_debug("%s: status %ld, retrying", request.url.c_str(), r.status);
-    } catch (const TransportError& e) {
-      if (!e.retryable() || attempt + 1 >= kMaxAttempts) throw;
-      log_debug("%s, retrying", e.what());
-    }
-    back_off(attempt);
-  }
+HttpResponse Registry::send(HttpClient& http, const HttpRequest& request, int64_t max_body) {
+  return with_retries(request.url, [&] { return send_once(http, request, max_body, nullptr); });
 }
 
 void Registry::fail_answer(const HttpResponse& r, const std::string& what) {
   Answer a = read_answer(r);
-  std::string name = Reference{domain_, path_, "", ""}.familiar_name();
   if (r.status == 401 || r.status == 403 || a.code == "NAME_UNKNOWN" || a.code == "DENIED" ||
       a.code == "UNAUTHORIZED")
-    fail("pull access denied for %s, repository does not exist or may require 'hutch login': %s", name.c_str(),
+    fail("pull access denied for %s, repository does not exist or may require 'hutch login': %s", name_.c_str(),
          a.text.c_str());
   if (what.empty()) fail("%s: %s", host_.c_str(), a.text.c_str());
   fail("%s: %s", what.c_str(), a.text.c_str());
@@ -201,15 +201,11 @@ FetchedManifest Registry::manifest(HttpClient& http, const std::string& referenc
   std::string url = base_url(http) + "/v2/" + path_ + "/manifests/" + reference;
   HttpResponse r;
   try {
-    r = send(http, HttpRequest{"GET", url, {media_type::kAcceptManifests}, -1}, kMaxManifestSize, nullptr);
-  } catch (const Error& e) {
-    if (std::string(e.what()).find("answer larger than") != std::string::npos)
-      fail("manifest %s:%s is larger than %d MiB", Reference{domain_, path_, "", ""}.familiar_name().c_str(),
-           reference.c_str(), (int)(kMaxManifestSize >> 20));
-    throw;
+    r = send(http, HttpRequest{"GET", url, {media_type::kAcceptManifests}, -1}, kMaxManifestSize);
+  } catch (const BodyTooLarge&) {
+    fail("manifest %s:%s is larger than %d MiB", name_.c_str(), reference.c_str(), (int)(kMaxManifestSize >> 20));
   }
-  std::string name = Reference{domain_, path_, "", ""}.familiar_name();
-  std::string shown = name + (reference.compare(0, 7, "sha256:") == 0 ? "@" : ":") + reference;
+  std::string shown = name_ + (reference.compare(0, 7, "sha256:") == 0 ? "@" : ":") + reference;
   if (r.status == 404) {
     Answer a = read_answer(r);
     if (a.code == "NAME_UNKNOWN") fail_answer(r, "");
@@ -298,8 +294,8 @@ std::vector<std::string> Registry::tags(HttpClient& http) {
   std::string base = base_url(http);
   std::string url = base + "/v2/" + path_ + "/tags/list";
   for (int page = 0; page < 1000 && !url.empty(); page++) {
-    HttpResponse r = send(http, HttpRequest{"GET", url, {}, -1}, kMaxManifestSize, nullptr);
-    if (r.status != 200) fail_answer(r, "tags of " + Reference{domain_, path_, "", ""}.familiar_name());
+    HttpResponse r = send(http, HttpRequest{"GET", url, {}, -1}, kMaxManifestSize);
+    if (r.status != 200) fail_answer(r, "tags of " + name_);
     JsonValue root = parse_json(r.body, "tag list");
     for (const auto& t : root.strings_at("tags")) out.push_back(t);
     // Link: </v2/name/tags/list?last=x&n=y>; rel="next"
@@ -316,7 +312,7 @@ std::vector<std::string> Registry::tags(HttpClient& http) {
 
 void Registry::check_login(HttpClient& http) {
   std::string url = base_url(http) + "/v2/";
-  HttpResponse r = send(http, HttpRequest{"GET", url, {}, -1}, 1 << 20, nullptr);
+  HttpResponse r = send(http, HttpRequest{"GET", url, {}, -1}, 1 << 20);
   if (r.status == 401 || r.status == 403) fail("login to %s: unauthorized: %s", domain_.c_str(), read_answer(r).text.c_str());
   if (r.status != 200) fail("login to %s: %s", domain_.c_str(), read_answer(r).text.c_str());
 }

@@ -45,7 +45,8 @@ class Registry {
   const std::string& domain() const { return domain_; }
 
  private:
-  HttpResponse send(HttpClient& http, HttpRequest request, int64_t max_body, const HttpClient::Sink* sink);
+  // With retries; streamed bodies go through send_once, as blob() resumes them itself.
+  HttpResponse send(HttpClient& http, const HttpRequest& request, int64_t max_body);
   HttpResponse send_once(HttpClient& http, HttpRequest request, int64_t max_body, const HttpClient::Sink* sink);
   std::string base_url(HttpClient& http);
   void authenticate(HttpClient& http, const HttpResponse& challenge, const std::string& used_token);
@@ -55,6 +56,7 @@ class Registry {
   std::string domain_;
   std::string path_;
   std::string host_;  // where the API is: registry-1.docker.io for docker.io
+  std::string name_;  // as messages show it: "busybox", "localhost:5000/app"
   std::optional<Credentials> credentials_;
   std::mutex mutex_;
   std::string scheme_;  // decided by the first request

@@ -8,9 +8,6 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <atomic>
-#include <exception>
-#include <mutex>
 #include <thread>
 
 #include "image/layer_unpack.h"
@@ -18,6 +15,7 @@
 #include "base/fd.h"
 #include "base/file.h"
 #include "base/lock.h"
+#include "base/parallel.h"
 #include "base/log.h"
 
 namespace hutch {
@@ -186,32 +184,10 @@ std::vector<std::string> ensure_layers(const Store& store, const LayerTarget& ta
 
   // The first missing layer is often the biggest; layers are independent, so a
   // small pool keeps both cores busy.
-  size_t workers = std::min<size_t>(missing.size(), std::max(1u, std::thread::hardware_concurrency()));
-  std::atomic<size_t> next{0};
-  std::mutex error_mutex;
-  std::exception_ptr first_error;
-  auto work = [&] {
-    for (;;) {
-      size_t k = next++;
-      if (k >= missing.size()) return;
-      {
-        std::lock_guard<std::mutex> guard(error_mutex);
-        if (first_error) return;
-      }
-      try {
-        size_t i = missing[k];
-        unpack_one(store, target, layers[i], dirs[i]);
-      } catch (...) {
-        std::lock_guard<std::mutex> guard(error_mutex);
-        if (!first_error) first_error = std::current_exception();
-      }
-    }
-  };
-  std::vector<std::thread> pool;
-  for (size_t i = 1; i < workers; i++) pool.emplace_back(work);
-  work();
-  for (auto& t : pool) t.join();
-  if (first_error) std::rethrow_exception(first_error);
+  parallel_for(missing.size(), std::max(1u, std::thread::hardware_concurrency()), [&](size_t, size_t k) {
+    size_t i = missing[k];
+    unpack_one(store, target, layers[i], dirs[i]);
+  });
   return dirs;
 }
 

@@ -1,14 +1,12 @@
 #include "image/pull.h"
 
 #include <algorithm>
-#include <atomic>
-#include <exception>
-#include <mutex>
-#include <thread>
+#include <memory>
 
 #include "base/error.h"
 #include "base/file.h"
 #include "base/log.h"
+#include "base/parallel.h"
 #include "image/image_config.h"
 #include "store/images.h"
 
@@ -27,38 +25,6 @@ std::string config_from(const Store& store, Registry& registry, HttpClient& http
   std::string json = registry.small_blob(http, config, kMaxConfigSize);
   write_file_atomic(path, json, true);
   return json;
-}
-
-// Runs job(i) for every index on a few threads, each with its own connection;
-// the first error stops the others from starting more.
-template <typename Job>
-void for_each_layer(size_t count, Job job) {
-  std::atomic<size_t> next{0};
-  std::mutex error_mutex;
-  std::exception_ptr first_error;
-  auto work = [&] {
-    HttpClient http;
-    for (;;) {
-      size_t i = next++;
-      if (i >= count) return;
-      {
-        std::lock_guard<std::mutex> guard(error_mutex);
-        if (first_error) return;
-      }
-      try {
-        job(http, i);
-      } catch (...) {
-        std::lock_guard<std::mutex> guard(error_mutex);
-        if (!first_error) first_error = std::current_exception();
-      }
-    }
-  };
-  std::vector<std::thread> pool;
-  size_t workers = std::min(count, kParallelDownloads);
-  for (size_t i = 1; i < workers; i++) pool.emplace_back(work);
-  work();
-  for (auto& t : pool) t.join();
-  if (first_error) std::rethrow_exception(first_error);
 }
 
 }  // namespace
@@ -105,7 +71,12 @@ PullResult pull_image(const Store& store, const LayerTarget& target, Registry& r
   // docker shows no layers for an image that is up to date.
   if (result.new_image || !all_present) observer.layers(short_ids);
 
-  for_each_layer(image.layers.size(), [&](HttpClient& worker_http, size_t i) {
+  // One connection per worker.
+  size_t workers = std::min(image.layers.size(), kParallelDownloads);
+  std::vector<std::unique_ptr<HttpClient>> connections;
+  for (size_t w = 0; w < workers; w++) connections.push_back(std::make_unique<HttpClient>());
+  parallel_for(image.layers.size(), workers, [&](size_t worker, size_t i) {
+    HttpClient& worker_http = *connections[worker];
     const Descriptor& d = doc.layers[i];
     bool fetched = false;
     auto source = [&](const BlobWriter& write) {

@@ -84,11 +84,15 @@ bool rewrite_auth_file(Edit edit) {
 
 }  // namespace
 
+std::string hutch_config_dir() {
+  const char* xdg = getenv("XDG_CONFIG_HOME");
+  return std::string(xdg && *xdg ? xdg : home() + "/.config") + "/hutch";
+}
+
 std::string auth_file_path() {
   const char* env = getenv("REGISTRY_AUTH_FILE");
   if (env && *env) return env;
-  const char* xdg = getenv("XDG_CONFIG_HOME");
-  return std::string(xdg && *xdg ? xdg : home() + "/.config") + "/hutch/auth.json";
+  return hutch_config_dir() + "/auth.json";
 }
 
 std::string auth_key(const std::string& registry) {

@@ -14,6 +14,9 @@ struct Credentials {
   std::string password;
 };
 
+// $XDG_CONFIG_HOME/hutch, else ~/.config/hutch: auth.json and config.json.
+std::string hutch_config_dir();
+
 // $REGISTRY_AUTH_FILE, else $XDG_CONFIG_HOME/hutch/auth.json (~/.config/hutch/auth.json).
 std::string auth_file_path();
 

@@ -85,9 +85,7 @@ bool plain_http_allowed(const std::string& domain) {
     host.resize(colon);
   }
   if (host == "localhost" || host == "::1" || host.compare(0, 4, "127.") == 0) return true;
-  const char* xdg = getenv("XDG_CONFIG_HOME");
-  const char* home = getenv("HOME");
-  std::string path = std::string(xdg && *xdg ? xdg : std::string(home ? home : "") + "/.config") + "/hutch/config.json";
+  std::string path = hutch_config_dir() + "/config.json";
   auto text = read_file_if_exists(path);
   if (!text) return false;
   JsonValue root = parse_json(*text, path);

@@ -226,13 +226,6 @@ std::string media_type_for(const std::string& blob_path) {
   return "application/vnd.docker.image.rootfs.diff.tar";
 }
 
-// Moves a verified staged file to its content address (a no-op if present).
-void store_blob(const Store& store, const StagedFile& file) {
-  std::string dest = store.blob_path(file.digest);
-  if (exists(dest)) return;
-  if (link(file.path.c_str(), dest.c_str()) < 0 && errno != EEXIST)
-    fail_errno("store blob %s", file.digest.c_str());
-}
 
 }  // namespace
 
@@ -269,7 +262,7 @@ std::vector<LoadedImage> load_archive(const Store& store, int fd, const LayerTar
       const StagedFile& blob = contents.get(image.layer_entries[i]);
       if (!image.layer_digests.empty() && blob.digest != image.layer_digests[i])
         fail("layer %s: digest mismatch (content is %s)", image.layer_digests[i].c_str(), blob.digest.c_str());
-      store_blob(store, blob);
+      store.adopt_blob(blob.digest, blob.path);
       LayerRecord layer;
       layer.diff_id = config.diff_ids[i];
       layer.blob = blob.digest;
@@ -277,7 +270,7 @@ std::vector<LoadedImage> load_archive(const Store& store, int fd, const LayerTar
       layer.media_type = image.layer_media_types.empty() ? media_type_for(blob.path) : image.layer_media_types[i];
       record.layers.push_back(layer);
     }
-    store_blob(store, config_file);
+    store.adopt_blob(config_file.digest, config_file.path);
     records.push_back(std::move(record));
     loaded.push_back(LoadedImage{config_file.digest, image.tags});
   }

@@ -29,9 +29,7 @@ StagedLayer stage_layer(Staging& staging, const std::function<void(TarWriter&)>&
 }
 
 LayerRecord store_layer(const Store& store, const StagedLayer& layer) {
-  std::string dest = store.blob_path(layer.digest);
-  if (!exists(dest) && link(layer.path.c_str(), dest.c_str()) < 0 && errno != EEXIST)
-    fail_errno("store layer %s", layer.digest.c_str());
+  store.adopt_blob(layer.digest, layer.path);
   LayerRecord record;
   record.diff_id = layer.digest;
   record.blob = layer.digest;
@@ -130,8 +128,7 @@ std::string record_image(const Store& store, const LayerTarget& target, const st
   if (config.diff_ids.size() != layers.size()) fail("image config lists %zu layers, not %zu", config.diff_ids.size(), layers.size());
   ensure_layers(store, target, layers);
   std::string id = "sha256:" + sha256_hex(config_json);
-  std::string config_path = store.blob_path(id);
-  if (!exists(config_path)) write_file_atomic(config_path, config_json, true, 0644);
+  store.put_blob(id, config_json);
 
   ImageRecord record;
   record.id = id;

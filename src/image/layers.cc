@@ -145,8 +145,7 @@ void unpack_streamed(const Store& store, const LayerTarget& target, LayerRecord&
   if (unpack_error) std::rethrow_exception(unpack_error);
   check_digests(layer, result);
   blob.reset();
-  std::string stored = store.blob_path(layer.blob);
-  if (!exists(stored) && rename(blob_path.c_str(), stored.c_str()) < 0) fail_errno("rename into %s", stored.c_str());
+  store.adopt_blob(layer.blob, blob_path);
   publish(layer, result, dir, final_dir);
 }
 

@@ -23,7 +23,7 @@ std::string config_from(const Store& store, Registry& registry, HttpClient& http
   std::string path = store.blob_path(config.digest);
   if (auto stored = read_file_if_exists(path)) return *stored;  // content-addressed, verified when written
   std::string json = registry.small_blob(http, config, kMaxConfigSize);
-  write_file_atomic(path, json, true);
+  store.put_blob(config.digest, json);
   return json;
 }
 

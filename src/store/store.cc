@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdlib>
 
 #include "base/error.h"
@@ -44,6 +45,17 @@ Store::Store(std::string root) : root_(std::move(root)) {
 std::string Store::blob_path(const std::string& digest) const {
   if (digest.compare(0, 7, "sha256:") != 0) fail("unsupported digest %s", digest.c_str());
   return root_ + "/blobs/sha256/" + digest.substr(7);
+}
+
+void Store::adopt_blob(const std::string& digest, const std::string& staged_path) const {
+  std::string dest = blob_path(digest);
+  if (!exists(dest) && link(staged_path.c_str(), dest.c_str()) < 0 && errno != EEXIST)
+    fail_errno("store blob %s", digest.c_str());
+}
+
+void Store::put_blob(const std::string& digest, std::string_view bytes) const {
+  std::string dest = blob_path(digest);
+  if (!exists(dest)) write_file_atomic(dest, bytes, true);
 }
 
 std::string Store::layers_dir(const std::string& mapping_key) const {

@@ -12,6 +12,7 @@
 //   tmp/RAND + tmp/RAND.lock  staging; stale when its lock is free
 #pragma once
 #include <string>
+#include <string_view>
 
 #include "base/lock.h"
 
@@ -24,6 +25,11 @@ class Store {
 
   const std::string& root() const { return root_; }
   std::string blob_path(const std::string& digest) const;  // "sha256:HEX"
+  // Gives a verified file (in staging) its content address by a hard link; a
+  // no-op when the blob is already there.
+  void adopt_blob(const std::string& digest, const std::string& staged_path) const;
+  // Writes bytes already verified to have this digest, unless the blob exists.
+  void put_blob(const std::string& digest, std::string_view bytes) const;
   std::string layers_dir(const std::string& mapping_key) const;
   std::string images_dir() const { return root_ + "/images"; }
   std::string tags_path() const { return root_ + "/repositories.json"; }

@@ -5,6 +5,8 @@
 #include <string_view>
 #include <vector>
 
+#include "base/digest.h"
+
 namespace hutch {
 
 class JsonWriter {
@@ -21,6 +23,7 @@ class JsonWriter {
   JsonWriter& value(int n) { return value((int64_t)n); }
   JsonWriter& value(uint64_t n) { return value((int64_t)n); }
   JsonWriter& value(bool b);
+  JsonWriter& value(const Digest& d) { return value(std::string_view(d.str())); }
   JsonWriter& null();
   JsonWriter& raw(std::string_view json);  // an already-encoded value
   JsonWriter& string_array(const std::vector<std::string>& items);

@@ -76,14 +76,14 @@ int cmd_system_df(ParsedArgs& args) {
 
   // Images: what their content takes on disk, and what pruning every image no
   // container uses would free (shared content counts once).
-  std::set<std::string> in_use;
+  std::set<Digest> in_use;
   for (const auto& c : containers) in_use.insert(c.image_id);
   ContentSizes sizes = content_sizes(store);
   Usage image_usage;
   image_usage.total = (int64_t)records.size();
   for (const auto& [d, n] : sizes.layers) image_usage.size += n;
   for (const auto& [d, n] : sizes.blobs) image_usage.size += n;
-  std::set<std::string> needed_layers, needed_blobs;
+  std::set<Digest> needed_layers, needed_blobs;
   for (const auto& image : records) {
     if (!in_use.count(image.id)) continue;
     image_usage.active++;

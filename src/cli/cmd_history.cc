@@ -86,7 +86,7 @@ int cmd_history(ParsedArgs& args) {
   for (size_t i = entries.size(); i-- > 0;) {
     const Entry& e = entries[i];
     // Only the newest entry is this image; docker has no ids for the others.
-    std::string id = i + 1 == entries.size() ? (trunc ? short_id(image->id) : image->id) : "<missing>";
+    std::string id = i + 1 == entries.size() ? (trunc ? short_id(image->id) : image->id.str()) : "<missing>";
     std::string created_by = e.created_by;
     for (char& c : created_by)
       if (c == '\t') c = ' ';

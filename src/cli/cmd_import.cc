@@ -31,7 +31,7 @@ int cmd_import(ParsedArgs& args) {
   }
   Store store = open_store();
   RootlessSession session = enter_rootless(store);
-  std::string id = import_image(store, session.layers, fd, options);
+  Digest id = import_image(store, session.layers, fd, options);
   session.note_mapping();
   printf("%s\n", id.c_str());
   return 0;

@@ -45,7 +45,7 @@ std::map<std::string, std::string> image_labels(const Store& store, const ImageR
   std::map<std::string, std::string> labels;
   auto text = read_file_if_exists(store.blob_path(image.id));
   if (!text) return labels;
-  JsonValue config = parse_json(*text, "image config " + image.id);
+  JsonValue config = parse_json(*text, "image config " + image.id.str());
   if (const JsonValue* c = config.get("config"))
     if (const JsonValue* l = c->get("Labels"))
       for (const auto& [k, v] : l->members())
@@ -76,7 +76,7 @@ std::vector<ImageSummary> list_images(const Store& store, const Filters& filters
 
   ImageStore images(store);
   auto tags = images.tags();
-  std::map<std::string, int64_t> containers;
+  std::map<Digest, int64_t> containers;
   for (const auto& c : ContainerStore(store).list()) containers[c.image_id]++;
 
   std::vector<ImageSummary> out;
@@ -106,15 +106,15 @@ std::vector<ImageSummary> list_images(const Store& store, const Filters& filters
 }
 
 void add_shared_sizes(const Store& store, std::vector<ImageSummary>& images) {
-  std::map<std::string, int> users;
+  std::map<Digest, int> users;
   for (const auto& image : ImageStore(store).list()) {
-    std::set<std::string> mine;
+    std::set<Digest> mine;
     for (const auto& l : image.layers) mine.insert(l.diff_id);
     for (const auto& d : mine) users[d]++;
   }
   for (auto& s : images) {
     s.shared_size = 0;
-    std::set<std::string> counted;
+    std::set<Digest> counted;
     for (const auto& l : s.record.layers)
       if (users[l.diff_id] > 1 && counted.insert(l.diff_id).second) s.shared_size += l.size;
   }
@@ -146,7 +146,7 @@ std::vector<JsonValue> image_rows(const std::vector<ImageSummary>& images, const
           {"CreatedAt", go_time_string(s.created)},
           {"CreatedSince", s.created ? human_duration(now - s.created) + " ago" : ""},
           {"Digest", digest},
-          {"ID", options.trunc ? short_id(image.id) : image.id},
+          {"ID", options.trunc ? short_id(image.id) : image.id.str()},
           {"Repository", repo},
           {"SharedSize", s.shared_size < 0 ? "N/A" : human_size(s.shared_size, 4)},
           {"Size", human_size(size)},
@@ -165,7 +165,7 @@ std::vector<JsonValue> image_rows(const std::vector<ImageSummary>& images, const
     for (const auto& r : s.refs) {
       std::string repo = r.ref.familiar_name();
       if (!tags.count(repo) && !digests.count(repo)) repos.push_back(repo);
-      if (r.canonical) digests[repo].push_back(r.ref.digest);
+      if (r.canonical) digests[repo].push_back(r.ref.digest.str());
       else if (!r.ref.tag.empty()) tags[repo].push_back(r.ref.tag);
     }
     bool need_digest = options.digests || options.need_digest;

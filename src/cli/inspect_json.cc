@@ -63,10 +63,6 @@ void write_config(JsonWriter& w, const JsonValue* config) {
   w.end_object();
 }
 
-std::string layer_dir(const Store& store, const std::string& mapping_key, const std::string& diff_id) {
-  return store.layers_dir(mapping_key) + "/" + hex_of(diff_id);
-}
-
 int64_t tree_bytes_at(int dirfd) {
   DIR* dir = fdopendir(dirfd);
   if (!dir) {
@@ -98,7 +94,7 @@ int64_t tree_bytes(const std::string& path) {
 
 std::string image_inspect_json(const Store& store, const ImageRecord& image) {
   ImageStore images(store);
-  JsonValue config = parse_json(images.config_json(image), "image config " + image.id);
+  JsonValue config = parse_json(images.config_json(image), "image config " + image.id.str());
   std::vector<std::string> tags, digests;
   for (const auto& r : image_refs(image, images.tags())) (r.canonical ? digests : tags).push_back(familiar_string(r.ref));
   std::string comment = config.string_at("comment");
@@ -127,14 +123,14 @@ std::string image_inspect_json(const Store& store, const ImageRecord& image) {
   if (!image.layers.empty()) {
     std::string lower;
     for (size_t i = image.layers.size() - 1; i-- > 0;)
-      lower += (lower.empty() ? "" : ":") + layer_dir(store, key, image.layers[i].diff_id);
+      lower += (lower.empty() ? "" : ":") + store.layer_dir(key, image.layers[i].diff_id);
     if (!lower.empty()) w.field("LowerDir", lower);
-    w.field("UpperDir", layer_dir(store, key, image.layers.back().diff_id));
+    w.field("UpperDir", store.layer_dir(key, image.layers.back().diff_id));
   }
   w.end_object().field("Name", "overlay").end_object();
 
   std::vector<std::string> layers;
-  for (const auto& l : image.layers) layers.push_back(l.diff_id);
+  for (const auto& l : image.layers) layers.push_back(l.diff_id.str());
   w.key("RootFS").begin_object().field("Type", "layers");
   if (!layers.empty()) w.key("Layers").string_array(layers);
   w.end_object();
@@ -190,7 +186,7 @@ std::string container_inspect_json(const Store& store, const ContainerRecord& c,
   if (image) {
     std::string key = detect_id_mapping().key(), lower;
     for (size_t i = image->layers.size(); i-- > 0;)
-      lower += (lower.empty() ? "" : ":") + layer_dir(store, key, image->layers[i].diff_id);
+      lower += (lower.empty() ? "" : ":") + store.layer_dir(key, image->layers[i].diff_id);
     if (!lower.empty()) w.field("LowerDir", lower);
   }
   w.field("MergedDir", dir + "/rootfs").field("UpperDir", dir + "/upper").field("WorkDir", dir + "/work");

@@ -24,7 +24,7 @@ void pull_and_report(const Store& store, const LayerTarget& target, const PullRe
   std::vector<Reference> refs;
   if (request.all_tags) {
     HttpClient http;
-    for (const auto& tag : registry.tags(http)) refs.push_back(Reference{ref.domain, ref.path, tag, ""});
+    for (const auto& tag : registry.tags(http)) refs.push_back(Reference{ref.domain, ref.path, tag, {}});
     if (refs.empty()) fail("%s has no tags", ref.familiar_name().c_str());
   } else {
     refs.push_back(ref);
@@ -32,7 +32,7 @@ void pull_and_report(const Store& store, const LayerTarget& target, const PullRe
   }
   bool any_new = false;
   for (const auto& r : refs) {
-    std::string what = r.digest.empty() ? r.tag : r.digest;
+    std::string what = r.digest.empty() ? r.tag : r.digest.str();
     if (!request.quiet) {
       fprintf(out, "%s: Pulling from %s\n", what.c_str(), r.path.c_str());
       fflush(out);
@@ -43,7 +43,7 @@ void pull_and_report(const Store& store, const LayerTarget& target, const PullRe
     any_new |= result.new_image;
     if (!request.quiet) fprintf(out, "Digest: %s\n", result.digest.c_str());
     if (!request.all_tags && !request.quiet) {
-      std::string shown = r.familiar_name() + (r.digest.empty() ? ":" + r.tag : "@" + r.digest);
+      std::string shown = r.familiar_name() + (r.digest.empty() ? ":" + r.tag : "@" + r.digest.str());
       fprintf(out, "Status: %s for %s\n", result.new_image ? "Downloaded newer image" : "Image is up to date",
               shown.c_str());
     }

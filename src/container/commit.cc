@@ -45,7 +45,7 @@ std::string join(const std::vector<std::string>& words) {
 
 }  // namespace
 
-std::string commit_container(const Store& store, const std::string& name_or_id, const CommitOptions& options) {
+Digest commit_container(const Store& store, const std::string& name_or_id, const CommitOptions& options) {
   // Everything that can be refused is refused before any work.
   validate_changes(options.changes);
   std::vector<std::string> tags;
@@ -78,8 +78,8 @@ std::string commit_container(const Store& store, const std::string& name_or_id, 
   std::vector<LayerRecord> layers = image.layers;
   if (!history.empty_layer) layers.push_back(store_layer(store, layer));
   std::string config_json =
-      child_config(parent_json, config, history.empty_layer ? "" : layer.digest, history, container.id);
-  std::string id = record_image(store, session.layers, config_json, layers, tags);
+      child_config(parent_json, config, history.empty_layer ? Digest() : layer.digest, history, container.id);
+  Digest id = record_image(store, session.layers, config_json, layers, tags);
   session.note_mapping();
   return id;
 }

@@ -21,6 +21,6 @@ struct CommitOptions {
 };
 
 // Returns the new image's id, "sha256:...".
-std::string commit_container(const Store& store, const std::string& name_or_id, const CommitOptions& options);
+Digest commit_container(const Store& store, const std::string& name_or_id, const CommitOptions& options);
 
 }  // namespace hutch

@@ -120,6 +120,9 @@ int run_container(const Store& store, const RunOptions& options, const PullImage
   if (options.pull != "always" && options.pull != "missing" && options.pull != "never")
     fail("invalid pull option: '%s': must be one of \"always\", \"missing\" or \"never\"", options.pull.c_str());
   NetworkMode network = parse_network(options.network);
+  // docker refuses a malformed reference before it looks for the image, and so
+  // before `--pull never` could call it missing.
+  if (!Digest::try_parse(options.image)) parse_reference(options.image);
   RootlessSession session = enter_rootless(store);
   log_phase("in user namespace");
   ImageStore images(store);

@@ -25,7 +25,7 @@ constexpr int64_t kMaxJsonSize = 16 << 20;
 // A file of the outer archive, staged on disk and named by its digest.
 struct StagedFile {
   std::string path;
-  std::string digest;  // "sha256:..."
+  Digest digest;  // of its content, computed while staging
   int64_t size = 0;
 };
 
@@ -133,7 +133,7 @@ void ArchiveContents::read_all(int fd, Staging& staging) {
       write_all(out.get(), std::string_view(static_cast<const char*>(buf), size));
       staged.size += size;
     }
-    staged.digest = "sha256:" + hash.hex();
+    staged.digest = Digest::from_computed(hash.hex());
     files_[name] = std::move(staged);
   }
 }
@@ -144,8 +144,8 @@ struct FoundImage {
   std::vector<std::string> layer_entries;
   std::vector<std::string> layer_media_types;  // empty: decide from content
   // What an OCI manifest promises; empty for docker-archive, which names files.
-  std::string config_digest;
-  std::vector<std::string> layer_digests;
+  Digest config_digest;
+  std::vector<Digest> layer_digests;
   std::vector<std::string> tags;  // full references
 };
 
@@ -168,9 +168,10 @@ std::vector<FoundImage> read_docker_manifest(const ArchiveContents& contents) {
   return found;
 }
 
-std::string blob_entry(const std::string& digest) {
-  if (digest.size() != 71 || digest.compare(0, 7, "sha256:") != 0) fail("unsupported digest %s", digest.c_str());
-  return "blobs/sha256/" + digest.substr(7);
+std::string blob_entry(const Digest& digest) { return "blobs/sha256/" + std::string(digest.hex()); }
+
+Digest descriptor_digest(const JsonValue& descriptor, const std::string& what) {
+  return Digest::parse(descriptor.string_at("digest"), what);
 }
 
 bool for_this_host(const JsonValue& descriptor) {
@@ -184,10 +185,10 @@ void add_oci_manifests(const ArchiveContents& contents, const JsonValue& index, 
   if (!manifests || depth > 4) fail("index.json: no manifests");
   for (const auto& desc : manifests->items()) {
     if (!for_this_host(desc)) continue;
-    std::string digest = desc.string_at("digest");
+    Digest digest = descriptor_digest(desc, "index.json: manifest");
     const StagedFile& blob = contents.get(blob_entry(digest));
     if (blob.digest != digest) fail("blob %s: digest mismatch (content is %s)", digest.c_str(), blob.digest.c_str());
-    JsonValue doc = parse_json(contents.read_json(blob_entry(digest)), digest);
+    JsonValue doc = parse_json(contents.read_json(blob_entry(digest)), digest.str());
     if (doc.get("manifests")) {  // a nested index (multi-platform image)
       add_oci_manifests(contents, doc, depth + 1, found);
       continue;
@@ -195,11 +196,11 @@ void add_oci_manifests(const ArchiveContents& contents, const JsonValue& index, 
     const JsonValue* config = doc.get("config");
     if (!config) fail("manifest %s: no config", digest.c_str());
     FoundImage image;
-    image.config_digest = config->string_at("digest");
+    image.config_digest = descriptor_digest(*config, "manifest " + digest.str() + ": config");
     image.config_entry = blob_entry(image.config_digest);
     if (const JsonValue* layers = doc.get("layers")) {
       for (const auto& l : layers->items()) {
-        image.layer_digests.push_back(l.string_at("digest"));
+        image.layer_digests.push_back(descriptor_digest(l, "manifest " + digest.str() + ": layer"));
         image.layer_entries.push_back(blob_entry(image.layer_digests.back()));
         image.layer_media_types.push_back(l.string_at("mediaType"));
       }
@@ -246,7 +247,6 @@ std::vector<LoadedImage> load_archive(const Store& store, int fd, const LayerTar
 
   ImageStore images(store);
   std::vector<LoadedImage> loaded;
-  std::vector<ImageRecord> records;
   for (const auto& image : found) {
     const StagedFile& config_file = contents.get(image.config_entry);
     if (!image.config_digest.empty() && config_file.digest != image.config_digest)
@@ -258,34 +258,26 @@ std::vector<LoadedImage> load_archive(const Store& store, int fd, const LayerTar
     ImageRecord record;
     record.id = config_file.digest;
     record.created = config.created;
+    std::vector<std::string> staged_blobs;
     for (size_t i = 0; i < image.layer_entries.size(); i++) {
       const StagedFile& blob = contents.get(image.layer_entries[i]);
       if (!image.layer_digests.empty() && blob.digest != image.layer_digests[i])
         fail("layer %s: digest mismatch (content is %s)", image.layer_digests[i].c_str(), blob.digest.c_str());
-      store.adopt_blob(blob.digest, blob.path);
       LayerRecord layer;
       layer.diff_id = config.diff_ids[i];
       layer.blob = blob.digest;
       layer.blob_size = blob.size;
       layer.media_type = image.layer_media_types.empty() ? media_type_for(blob.path) : image.layer_media_types[i];
       record.layers.push_back(layer);
+      staged_blobs.push_back(blob.path);
     }
+    // Layer blobs join the store as their layers verify; the config only
+    // after all of them did.
+    ensure_layers(store, target, record.layers, staged_blobs);
+    record.size = fill_layer_sizes(store, target, record.layers);
     store.adopt_blob(config_file.digest, config_file.path);
-    records.push_back(std::move(record));
-    loaded.push_back(LoadedImage{config_file.digest, image.tags});
-  }
-
-  for (auto& record : records) {
-    ensure_layers(store, target, record.layers);
-    record.size = 0;
-    for (auto& layer : record.layers) {
-      if (layer.size == 0) {
-        auto text = read_file_if_exists(store.layers_dir(target.mapping_key) + "/" + layer.diff_id.substr(7) + ".size");
-        if (text) layer.size = atoll(text->c_str());
-      }
-      record.size += layer.size;
-    }
     images.put(record);
+    loaded.push_back(LoadedImage{config_file.digest, image.tags});
   }
   for (const auto& image : loaded) images.tag(image.tags, image.id);
   return loaded;

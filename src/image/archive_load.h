@@ -10,7 +10,7 @@
 namespace hutch {
 
 struct LoadedImage {
-  std::string id;
+  Digest id;
   std::vector<std::string> tags;  // full references
 };
 

@@ -84,8 +84,8 @@ namespace {
 constexpr const char* kEpoch = "1970-01-01T00:00:00Z";
 
 struct LayerSource {
-  std::string diff_id;
-  std::string blob;
+  Digest diff_id;
+  Digest blob;
   std::string path;
   Compression compression = Compression::kNone;
   int64_t blob_size = 0;
@@ -120,7 +120,7 @@ int64_t measure_layer(const LayerSource& layer) {
   std::vector<char> buf(256 * 1024);
   int64_t total = 0;
   while (size_t n = reader.read(buf.data(), buf.size())) total += n;
-  if ("sha256:" + reader.uncompressed_digest() != layer.diff_id)
+  if (reader.uncompressed_digest() != layer.diff_id)
     fail("layer %s: stored blob %s does not match it", layer.diff_id.c_str(), layer.blob.c_str());
   return total;
 }
@@ -166,7 +166,7 @@ void stream_layer(TarWriter& tar, const LayerSource& layer, const std::string& e
       tar.write(buf.data(), n);
       total += n;
     }
-    if (total != layer.tar_size || "sha256:" + reader.uncompressed_digest() != layer.diff_id)
+    if (total != layer.tar_size || reader.uncompressed_digest() != layer.diff_id)
       fail("layer %s changed while it was saved", layer.diff_id.c_str());
     return;
   }
@@ -183,7 +183,7 @@ void stream_layer(TarWriter& tar, const LayerSource& layer, const std::string& e
     tar.write(buf.data(), n);
     total += n;
   }
-  if (total != layer.blob_size || "sha256:" + hash.hex() != layer.blob)
+  if (total != layer.blob_size || Digest::from_computed(hash.hex()) != layer.blob)
     fail("layer blob %s does not match its digest", layer.blob.c_str());
 }
 
@@ -199,7 +199,7 @@ std::string familiar_tag(const std::string& full) {
 std::vector<std::string> chain_ids(const std::vector<LayerSource>& layers) {
   std::vector<std::string> out;
   for (const auto& l : layers)
-    out.push_back(out.empty() ? l.diff_id.substr(7) : sha256_hex("sha256:" + out.back() + " " + l.diff_id));
+    out.push_back(out.empty() ? std::string(l.diff_id.hex()) : sha256_hex("sha256:" + out.back() + " " + l.diff_id.str()));
   return out;
 }
 
@@ -209,7 +209,7 @@ void write_docker_archive(TarWriter& tar, const std::vector<ImagePlan>& plans) {
   std::map<std::string, std::map<std::string, std::string>> repositories;
   for (const auto& plan : plans) {
     auto ids = chain_ids(plan.layers);
-    manifest.begin_object().field("Config", plan.item->image.id.substr(7) + ".json").key("RepoTags");
+    manifest.begin_object().field("Config", std::string(plan.item->image.id.hex()) + ".json").key("RepoTags");
     if (plan.item->tags.empty()) {
       manifest.null();
     } else {
@@ -243,7 +243,7 @@ void write_docker_archive(TarWriter& tar, const std::vector<ImagePlan>& plans) {
   for (const auto& plan : plans) {
     Fd config = open_or_fail(plan.config_path, O_RDONLY);
     TarEntry e;
-    e.path = plan.item->image.id.substr(7) + ".json";
+    e.path = std::string(plan.item->image.id.hex()) + ".json";
     e.size = plan.config_size;
     e.mtime = plan.mtime;
     tar.add_from_fd(e, config.get());
@@ -342,17 +342,17 @@ void write_oci_archive(TarWriter& tar, const std::vector<ImagePlan>& plans) {
     const ImagePlan& plan = plans[i];
     std::string digest = "sha256:" + sha256_hex(manifests[i]);
     if (written.insert(digest).second) tar.add_file("blobs/sha256/" + digest.substr(7), manifests[i], plan.mtime);
-    if (written.insert(plan.item->image.id).second) {
+    if (written.insert(plan.item->image.id.str()).second) {
       Fd config = open_or_fail(plan.config_path, O_RDONLY);
       TarEntry e;
-      e.path = "blobs/sha256/" + plan.item->image.id.substr(7);
+      e.path = "blobs/sha256/" + std::string(plan.item->image.id.hex());
       e.size = plan.config_size;
       e.mtime = plan.mtime;
       tar.add_from_fd(e, config.get());
     }
     for (const auto& layer : plan.layers) {
-      if (!written.insert(layer.blob).second) continue;
-      stream_layer(tar, layer, "blobs/sha256/" + layer.blob.substr(7), false, plan.mtime);
+      if (!written.insert(layer.blob.str()).second) continue;
+      stream_layer(tar, layer, "blobs/sha256/" + std::string(layer.blob.hex()), false, plan.mtime);
     }
   }
 }
@@ -363,7 +363,7 @@ void save_archive(const Store& store, const std::vector<SaveItem>& items, Archiv
   // Everything is checked and measured before the first byte goes out.
   std::vector<ImagePlan> plans;
   for (const auto& item : items) {
-    plans.push_back(with_context("image " + item.image.id, [&] { return plan_image(store, item, format); }));
+    plans.push_back(with_context("image " + item.image.id.str(), [&] { return plan_image(store, item, format); }));
   }
   TarWriter tar(out_fd);
   if (format == ArchiveFormat::kDockerArchive) write_docker_archive(tar, plans);

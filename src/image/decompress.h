@@ -6,6 +6,7 @@
 #include <memory>
 #include <string>
 
+#include "base/digest.h"
 #include "base/sha256.h"
 
 namespace hutch {
@@ -25,8 +26,9 @@ class DecompressingReader {
   void drain();
 
   Compression compression() const { return compression_; }
-  std::string compressed_digest() { return compressed_hash_.hex(); }
-  std::string uncompressed_digest() { return uncompressed_hash_.hex(); }
+  // Once everything was read; the object must not be read afterwards.
+  Digest compressed_digest() { return Digest::from_computed(compressed_hash_.hex()); }
+  Digest uncompressed_digest() { return Digest::from_computed(uncompressed_hash_.hex()); }
   uint64_t compressed_size() const { return compressed_size_; }
 
  private:

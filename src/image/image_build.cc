@@ -57,26 +57,27 @@ void write_history(JsonWriter& w, const HistoryEntry& h) {
 
 }  // namespace
 
-std::string import_config(const Platform& platform, const RunConfig& config, const std::string& diff_id,
+std::string import_config(const Platform& platform, const RunConfig& config, const Digest& diff_id,
                           const HistoryEntry& history) {
   JsonWriter w;
   w.begin_object();
   write_platform(w, platform);
   if (!history.comment.empty()) w.field("comment", history.comment);
   w.field("created", history.created).key("config").raw(config.to_json());
-  w.key("rootfs").begin_object().field("type", "layers").key("diff_ids").string_array({diff_id}).end_object();
+  w.key("rootfs").begin_object().field("type", "layers").key("diff_ids").string_array({diff_id.str()}).end_object();
   w.key("history").begin_array();
   write_history(w, history);
   w.end_array().end_object();
   return w.str();
 }
 
-std::string child_config(const std::string& parent_json, const RunConfig& config, const std::string& diff_id,
+std::string child_config(const std::string& parent_json, const RunConfig& config, const Digest& diff_id,
                          const HistoryEntry& history, const std::string& container_id) {
   JsonValue parent = parse_json(parent_json, "parent image config");
   if (!parent.is_object()) fail("parent image config is not a JSON object");
-  std::vector<std::string> diff_ids = parse_image_config(parent_json).diff_ids;
-  if (!diff_id.empty()) diff_ids.push_back(diff_id);
+  std::vector<std::string> diff_ids;
+  for (const auto& d : parse_image_config(parent_json).diff_ids) diff_ids.push_back(d.str());
+  if (!diff_id.empty()) diff_ids.push_back(diff_id.str());
 
   auto rootfs = [&](JsonWriter& w) {
     w.key("rootfs").begin_object().field("type", "layers").key("diff_ids").string_array(diff_ids).end_object();
@@ -122,25 +123,18 @@ std::string child_config(const std::string& parent_json, const RunConfig& config
   return w.str();
 }
 
-std::string record_image(const Store& store, const LayerTarget& target, const std::string& config_json,
+Digest record_image(const Store& store, const LayerTarget& target, const std::string& config_json,
                          std::vector<LayerRecord> layers, const std::vector<std::string>& tags) {
   ImageConfig config = parse_image_config(config_json);
   if (config.diff_ids.size() != layers.size()) fail("image config lists %zu layers, not %zu", config.diff_ids.size(), layers.size());
   ensure_layers(store, target, layers);
-  std::string id = "sha256:" + sha256_hex(config_json);
+  Digest id = Digest::of(config_json);
   store.put_blob(id, config_json);
 
   ImageRecord record;
   record.id = id;
   record.created = config.created;
-  for (auto& layer : layers) {
-    if (layer.size == 0) {
-      // Unpacked before (by another image): its size was written beside it.
-      auto text = read_file_if_exists(store.layers_dir(target.mapping_key) + "/" + layer.diff_id.substr(7) + ".size");
-      if (text) layer.size = atoll(text->c_str());
-    }
-    record.size += layer.size;
-  }
+  record.size = fill_layer_sizes(store, target, layers);
   record.layers = std::move(layers);
   ImageStore images(store);
   images.put(record);

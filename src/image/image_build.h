@@ -23,7 +23,7 @@ namespace hutch {
 
 struct StagedLayer {
   std::string path;    // inside the staging directory
-  std::string digest;  // "sha256:..." of the tar: blob digest and diff_id at once
+  Digest digest;  // of the tar: blob digest and diff_id at once
   int64_t size = 0;
   size_t entries = 0;  // 0: nothing changed (commit records an empty layer)
 };
@@ -44,19 +44,19 @@ struct HistoryEntry {
 };
 
 // An imported image's config: one layer, docker's "Imported from -" history.
-std::string import_config(const Platform& platform, const RunConfig& config, const std::string& diff_id,
+std::string import_config(const Platform& platform, const RunConfig& config, const Digest& diff_id,
                           const HistoryEntry& history);
 
 // A committed image's config: the parent's, with `config` in place of its
 // own, the new diff_id appended (none when empty), the history entry
 // appended, and the container and author recorded as docker records them.
-std::string child_config(const std::string& parent_json, const RunConfig& config, const std::string& diff_id,
+std::string child_config(const std::string& parent_json, const RunConfig& config, const Digest& diff_id,
                          const HistoryEntry& history, const std::string& container_id);
 
 // Stores the config blob, unpacks every layer (each verified against its
 // diff_id), records the image and points the tags (full references) at it.
-// Returns the image id, "sha256:...".
-std::string record_image(const Store& store, const LayerTarget& target, const std::string& config_json,
+// Returns the image id.
+Digest record_image(const Store& store, const LayerTarget& target, const std::string& config_json,
                          std::vector<LayerRecord> layers, const std::vector<std::string>& tags);
 
 // The REPOSITORY[:TAG] argument of import and commit, as a full reference.

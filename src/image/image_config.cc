@@ -21,9 +21,9 @@ ImageConfig parse_image_config(const std::string& json) {
   }
   const JsonValue* rootfs = root.get("rootfs");
   if (!rootfs || !rootfs->get("diff_ids")) fail("image config has no rootfs.diff_ids");
-  c.diff_ids = rootfs->strings_at("diff_ids");
-  for (const auto& d : c.diff_ids)
-    if (d.size() != 71 || d.compare(0, 7, "sha256:") != 0) fail("image config: bad diff_id %s", d.c_str());
+  std::vector<std::string> diff_ids = rootfs->strings_at("diff_ids");
+  for (size_t i = 0; i < diff_ids.size(); i++)
+    c.diff_ids.push_back(Digest::parse(diff_ids[i], format("image config: rootfs.diff_ids[%zu]", i)));
   return c;
 }
 

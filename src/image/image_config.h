@@ -4,6 +4,8 @@
 #include <string>
 #include <vector>
 
+#include "base/digest.h"
+
 namespace hutch {
 
 struct ImageConfig {
@@ -15,10 +17,11 @@ struct ImageConfig {
   std::vector<std::string> cmd;
   std::string working_dir;
   std::string user;
-  std::vector<std::string> diff_ids;
+  std::vector<Digest> diff_ids;
 };
 
-// Throws Error when the JSON is malformed or lacks rootfs.diff_ids.
+// Throws Error when the JSON is malformed, lacks rootfs.diff_ids, or one of
+// them is not a sha256 digest.
 ImageConfig parse_image_config(const std::string& json);
 
 }  // namespace hutch

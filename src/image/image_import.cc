@@ -14,7 +14,7 @@ void validate_import(const ImportOptions& options) {
   if (!options.reference.empty()) tag_reference(options.reference);
 }
 
-std::string import_image(const Store& store, const LayerTarget& target, int in_fd, const ImportOptions& options) {
+Digest import_image(const Store& store, const LayerTarget& target, int in_fd, const ImportOptions& options) {
   Platform platform = parse_platform(options.platform);
   RunConfig config;
   apply_changes(config, options.changes);

@@ -25,6 +25,6 @@ void validate_import(const ImportOptions& options);
 
 // Reads the tarball from in_fd. Must run in the user namespace (the layer is
 // unpacked before the image is recorded). Returns the image id.
-std::string import_image(const Store& store, const LayerTarget& target, int in_fd, const ImportOptions& options);
+Digest import_image(const Store& store, const LayerTarget& target, int in_fd, const ImportOptions& options);
 
 }  // namespace hutch

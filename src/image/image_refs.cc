@@ -7,7 +7,7 @@
 
 namespace hutch {
 
-std::vector<ImageRef> image_refs(const ImageRecord& image, const std::map<std::string, std::string>& tags) {
+std::vector<ImageRef> image_refs(const ImageRecord& image, const std::map<std::string, Digest>& tags) {
   std::vector<std::string> fulls;
   for (const auto& [full, id] : tags)
     if (id == image.id) fulls.push_back(full);
@@ -26,7 +26,7 @@ std::vector<ImageRef> image_refs(const ImageRecord& image, const std::map<std::s
 std::string familiar_string(const Reference& ref) {
   std::string out = ref.familiar_name();
   if (!ref.tag.empty()) out += ":" + ref.tag;
-  if (!ref.digest.empty()) out += "@" + ref.digest;
+  if (!ref.digest.empty()) out += "@" + ref.digest.str();
   return out;
 }
 
@@ -34,7 +34,7 @@ std::optional<ImageRecord> find_image_or_digest(const ImageStore& images, const 
   if (auto image = find_image(images, user_ref)) return image;
   auto ref = parse_stored_reference(user_ref);
   if (!ref || ref->digest.empty()) return std::nullopt;
-  std::string want = ref->name() + "@" + ref->digest;
+  std::string want = ref->name() + "@" + ref->digest.str();
   for (auto& image : images.list())
     for (const auto& d : image.repo_digests)
       if (d == want) return image;
@@ -46,6 +46,6 @@ void fail_no_such_image(const std::string& user_ref) {
   fail("No such image: %s", ref ? familiar_string(*ref).c_str() : user_ref.c_str());
 }
 
-std::string short_id(const std::string& id) { return hex_of(id).substr(0, 12); }
+std::string short_id(const Digest& id) { return id.short_hex(); }
 
 }  // namespace hutch

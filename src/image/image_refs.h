@@ -18,7 +18,7 @@ struct ImageRef {
 };
 
 // Sorted as docker sorts them (lexically by the full reference).
-std::vector<ImageRef> image_refs(const ImageRecord& image, const std::map<std::string, std::string>& tags);
+std::vector<ImageRef> image_refs(const ImageRecord& image, const std::map<std::string, Digest>& tags);
 
 // docker's FamiliarString: "busybox:latest", "user/app@sha256:...".
 std::string familiar_string(const Reference& ref);
@@ -30,6 +30,6 @@ std::optional<ImageRecord> find_image_or_digest(const ImageStore& images, const 
 [[noreturn]] void fail_no_such_image(const std::string& user_ref);
 
 // docker's short id: 12 hex digits, without the algorithm.
-std::string short_id(const std::string& id);
+std::string short_id(const Digest& id);
 
 }  // namespace hutch

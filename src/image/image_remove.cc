@@ -13,8 +13,8 @@ namespace hutch {
 namespace {
 
 // docker's isImageIDPrefix: the argument names the image by id, not by reference.
-bool is_id_prefix(const std::string& id, const std::string& arg) {
-  return !arg.empty() && (id.compare(0, arg.size(), arg) == 0 || hex_of(id).compare(0, arg.size(), arg) == 0);
+bool is_id_prefix(const Digest& id, const std::string& arg) {
+  return !arg.empty() && (id.str().compare(0, arg.size(), arg) == 0 || id.hex().substr(0, arg.size()) == arg);
 }
 
 // docker's isSingleReference: at most one tag, and digests only of that tag's
@@ -38,7 +38,7 @@ struct Users {
   const ContainerRecord& first() const { return running.empty() ? stopped.front() : running.front(); }
 };
 
-Users containers_using(const Store& store, const std::string& image_id) {
+Users containers_using(const Store& store, const Digest& image_id) {
   Users users;
   for (auto& c : ContainerStore(store).list()) {
     if (c.image_id != image_id) continue;
@@ -52,7 +52,7 @@ Users containers_using(const Store& store, const std::string& image_id) {
 std::vector<std::string> chain_ids(const ImageRecord& image) {
   std::vector<std::string> out;
   for (const auto& layer : image.layers)
-    out.push_back(out.empty() ? layer.diff_id : "sha256:" + sha256_hex(out.back() + " " + layer.diff_id));
+    out.push_back(out.empty() ? layer.diff_id.str() : "sha256:" + sha256_hex(out.back() + " " + layer.diff_id.str()));
   return out;
 }
 
@@ -62,9 +62,7 @@ ImageRemover::ImageRemover(const Store& store) : store_(store), lock_(store), im
 
 void ImageRemover::untag(const std::string& full, std::vector<RemoveRecord>& records) {
   auto tags = images_.tags();
-  std::string id;
   if (auto it = tags.find(full); it != tags.end()) {
-    id = it->second;
     tags.erase(it);
     images_.write_tags(tags);
   }
@@ -76,8 +74,10 @@ void ImageRemover::untag(const std::string& full, std::vector<RemoveRecord>& rec
     image.repo_digests.erase(it);
     images_.put(image);
     ContentRefs manifest;
-    manifest.blobs.insert(full.substr(full.find('@') + 1));
-    reclaimed_ += collect_unreferenced(store_, manifest).bytes;
+    if (auto digest = Digest::try_parse(std::string_view(full).substr(full.find('@') + 1))) {
+      manifest.blobs.insert(*digest);
+      reclaimed_ += collect_unreferenced(store_, manifest).bytes;
+    }
   }
   auto ref = parse_stored_reference(full);
   records.push_back(RemoveRecord{false, ref ? familiar_string(*ref) : full});
@@ -87,16 +87,16 @@ void ImageRemover::delete_image(const ImageRecord& image, std::vector<RemoveReco
   // The record goes first: a crash from here on leaves unnamed content, which
   // prune collects, and never a record naming missing layers.
   images_.remove(image.id);
-  records.push_back(RemoveRecord{true, image.id});
+  records.push_back(RemoveRecord{true, image.id.str()});
   ContentRefs candidates;
   add_image_content(candidates, image);
   reclaimed_ += collect_unreferenced(store_, candidates).bytes;
   // docker lists the layers that went with the image by chain id, top first.
   ContentRefs still = referenced_content(store_);
   std::vector<std::string> chains = chain_ids(image);
-  std::set<std::string> listed;
+  std::set<Digest> listed;
   for (size_t i = chains.size(); i-- > 0;) {
-    const std::string& diff_id = image.layers[i].diff_id;
+    const Digest& diff_id = image.layers[i].diff_id;
     if (still.diff_ids.count(diff_id) || !listed.insert(diff_id).second) continue;
     records.push_back(RemoveRecord{true, chains[i]});
   }

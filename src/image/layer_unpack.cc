@@ -322,8 +322,8 @@ UnpackResult unpack_layer(int blob_fd, const std::string& dest, const UnpackOpti
   reader.drain();
 
   UnpackResult result;
-  result.blob_digest = "sha256:" + reader.compressed_digest();
-  result.diff_id = "sha256:" + reader.uncompressed_digest();
+  result.blob_digest = reader.compressed_digest();
+  result.diff_id = reader.uncompressed_digest();
   result.blob_size = reader.compressed_size();
   result.content_size = writer.content_size();
   return result;

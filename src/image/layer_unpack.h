@@ -4,6 +4,8 @@
 #include <cstdint>
 #include <string>
 
+#include "base/digest.h"
+
 namespace hutch {
 
 struct UnpackOptions {
@@ -14,8 +16,8 @@ struct UnpackOptions {
 };
 
 struct UnpackResult {
-  std::string blob_digest;  // "sha256:..." of the bytes as stored
-  std::string diff_id;      // "sha256:..." of the uncompressed tar
+  Digest blob_digest;  // of the bytes as stored
+  Digest diff_id;      // of the uncompressed tar
   uint64_t blob_size = 0;
   uint64_t content_size = 0;  // sum of regular file sizes
 };

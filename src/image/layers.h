@@ -18,10 +18,26 @@ struct LayerTarget {
 };
 
 // Makes sure every layer is unpacked (in parallel where several are missing),
-// verifying each against its diff_id before it becomes visible. Fills in each
-// record's `size`. Returns the layer directories, base first.
+// verifying each against its diff_id before it becomes visible.
+//
+// A blob is read from `staged[i]` when given (a file of a load not yet in the
+// store), else from the store. Every blob is checked against its diff_id
+// before it joins the store, even when its layer is already unpacked (a
+// repeated layer, or one another image brought): a blob in the store is
+// always one whose layer was verified.
+//
+// Returns the directories to stack, base first. A layer listed more than once
+// (every empty layer has the same diff_id) is stacked once, where it is
+// highest: applying a layer again over itself changes nothing, and overlayfs
+// refuses the same directory twice.
 std::vector<std::string> ensure_layers(const Store& store, const LayerTarget& target,
-                                       std::vector<LayerRecord>& layers);
+                                       std::vector<LayerRecord>& layers,
+                                       const std::vector<std::string>& staged = {});
+
+// Fills in each record's `size` from what unpacking wrote beside the layer,
+// and returns their sum, as docker reports an image's size. For records
+// (load, import, commit), not on the way to starting a container.
+int64_t fill_layer_sizes(const Store& store, const LayerTarget& target, std::vector<LayerRecord>& layers);
 
 // Delivers a blob that is not in the store yet: calls `write` with its bytes,
 // in order, and returns when all have been written.

@@ -6,7 +6,7 @@
 namespace hutch {
 
 std::optional<ImageRecord> find_image(const ImageStore& images, const std::string& user_ref) {
-  if (user_ref.compare(0, 7, "sha256:") == 0 && user_ref.size() == 71) return images.get(user_ref);
+  if (auto id = Digest::try_parse(user_ref)) return images.get(*id);
   if (auto ref = parse_stored_reference(user_ref)) {
     auto tags = images.tags();
     if (!ref->digest.empty()) {
@@ -15,7 +15,7 @@ std::optional<ImageRecord> find_image(const ImageStore& images, const std::strin
         if (stored && stored->name() == ref->name() && stored->digest == ref->digest) return images.get(id);
       }
       // Pulled by digest: docker's RepoDigests, "name@sha256:...".
-      std::string wanted = ref->name() + "@" + ref->digest;
+      std::string wanted = ref->name() + "@" + ref->digest.str();
       for (auto& image : images.list())
         for (const auto& d : image.repo_digests)
           if (d == wanted) return image;

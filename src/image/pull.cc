@@ -34,13 +34,13 @@ PullResult pull_image(const Store& store, const LayerTarget& target, Registry& r
   FileLock content = store.lock_content(FileLock::kShared);
   HttpClient http;
   PullResult result;
-  FetchedManifest top = registry.manifest(http, ref.digest.empty() ? ref.tag : ref.digest);
+  FetchedManifest top = registry.manifest(http, ref.digest.empty() ? ref.tag : ref.digest.str());
   result.digest = top.digest;
   ManifestDoc doc = parse_manifest(top.body, top.media_type);
   if (doc.is_index) {
     const Descriptor& chosen = select_platform(doc, platform);
     log_debug("platform %s: manifest %s", platform.str().c_str(), chosen.digest.c_str());
-    FetchedManifest m = registry.manifest(http, chosen.digest);
+    FetchedManifest m = registry.manifest(http, chosen.digest.str());
     if ((int64_t)m.body.size() != chosen.size)
       fail("manifest %s is %zu bytes, the index says %lld", chosen.digest.c_str(), m.body.size(),
            (long long)chosen.size);
@@ -62,12 +62,12 @@ PullResult pull_image(const Store& store, const LayerTarget& target, Registry& r
   for (size_t i = 0; i < doc.layers.size(); i++) {
     const Descriptor& d = doc.layers[i];
     image.layers.push_back(LayerRecord{config.diff_ids[i], d.digest, d.media_type, d.size, 0});
-    short_ids.push_back(d.digest.substr(7, 12));
+    short_ids.push_back(d.digest.short_hex());
   }
   result.id = image.id;
   result.new_image = !images.get(image.id).has_value();
   bool all_present = true;
-  for (const auto& l : image.layers) all_present = all_present && is_dir(store.layers_dir(target.mapping_key) + "/" + l.diff_id.substr(7));
+  for (const auto& l : image.layers) all_present = all_present && is_dir(store.layer_dir(target.mapping_key, l.diff_id));
   // docker shows no layers for an image that is up to date.
   if (result.new_image || !all_present) observer.layers(short_ids);
 
@@ -96,7 +96,7 @@ PullResult pull_image(const Store& store, const LayerTarget& target, Registry& r
   });
 
   for (const auto& l : image.layers) image.size += l.size;
-  std::string repo_digest = ref.name() + "@" + result.digest;
+  std::string repo_digest = ref.name() + "@" + result.digest.str();
   {
     FileLock metadata = store.lock_metadata();
     if (auto existing = images.get(image.id)) image.repo_digests = existing->repo_digests;

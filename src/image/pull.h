@@ -26,8 +26,8 @@ class PullObserver {
 };
 
 struct PullResult {
-  std::string id;          // config digest: the image id
-  std::string digest;      // manifest (or index) digest
+  Digest id;               // config digest: the image id
+  Digest digest;           // manifest (or index) digest
   bool new_image = false;  // false: the store already had it ("Image is up to date")
 };
 

@@ -34,19 +34,12 @@ bool valid_tag(const std::string& t) {
   return true;
 }
 
-bool valid_digest(const std::string& d) {
-  if (d.compare(0, 7, "sha256:") != 0 || d.size() != 71) return false;
-  for (size_t i = 7; i < d.size(); i++)
-    if (!isxdigit((unsigned char)d[i]) || isupper((unsigned char)d[i])) return false;
-  return true;
-}
-
 }  // namespace
 
 std::string Reference::full() const {
   std::string out = name();
   if (!tag.empty()) out += ":" + tag;
-  if (!digest.empty()) out += "@" + digest;
+  if (!digest.empty()) out += "@" + digest.str();
   return out;
 }
 
@@ -63,9 +56,10 @@ Reference parse_reference(const std::string& text) {
   Reference ref;
   std::string rest = text;
   if (size_t at = rest.find('@'); at != std::string::npos) {
-    ref.digest = rest.substr(at + 1);
+    auto digest = Digest::try_parse(std::string_view(rest).substr(at + 1));
+    if (!digest) return bad();
+    ref.digest = *digest;
     rest.resize(at);
-    if (!valid_digest(ref.digest)) return bad();
   }
   size_t last_slash = rest.rfind('/');
   size_t colon = rest.rfind(':');

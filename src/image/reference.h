@@ -4,13 +4,15 @@
 #include <optional>
 #include <string>
 
+#include "base/digest.h"
+
 namespace hutch {
 
 struct Reference {
   std::string domain;  // "docker.io", "localhost:5000"
   std::string path;    // "library/busybox"
   std::string tag;     // empty when only a digest was given
-  std::string digest;  // "sha256:..." or empty
+  Digest digest;       // empty when none was given
   // The text named neither tag nor digest, so tag is docker's default "latest".
   bool tag_defaulted = false;
 

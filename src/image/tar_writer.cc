@@ -140,7 +140,7 @@ void TarWriter::add_from_fd(const TarEntry& entry, int fd) {
 void TarWriter::finish() {
   if (archive_write_close(archive_) != ARCHIVE_OK) fail_archive("finish tar");
   finished_ = true;
-  digest_ = "sha256:" + hash_.hex();
+  digest_ = Digest::from_computed(hash_.hex());
 }
 
 }  // namespace hutch

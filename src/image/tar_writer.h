@@ -5,6 +5,7 @@
 // layers), and no padding after the end marker. The bytes, and so a layer's
 // digest, depend only on the entries given.
 #pragma once
+#include "base/digest.h"
 #include <sys/stat.h>
 #include <sys/types.h>
 
@@ -60,7 +61,7 @@ class TarWriter {
   size_t entries() const { return entries_; }
   uint64_t bytes() const { return bytes_; }
   // "sha256:..." of everything written; only after finish().
-  const std::string& digest() const { return digest_; }
+  const Digest& digest() const { return digest_; }
 
   // libarchive's output callback: hashes and writes; false on failure.
   bool sink(const void* buf, size_t len);
@@ -76,7 +77,7 @@ class TarWriter {
   bool finished_ = false;
   bool discard_ = false;  // abandoned: nothing more reaches the output
   std::string sink_error_;
-  std::string digest_;
+  Digest digest_;
 };
 
 }  // namespace hutch

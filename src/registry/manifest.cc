@@ -8,13 +8,6 @@ namespace hutch {
 
 namespace {
 
-bool valid_digest(const std::string& d) {
-  if (d.size() != 71 || d.compare(0, 7, "sha256:") != 0) return false;
-  for (size_t i = 7; i < d.size(); i++)
-    if (!((d[i] >= '0' && d[i] <= '9') || (d[i] >= 'a' && d[i] <= 'f'))) return false;
-  return true;
-}
-
 bool is_layer_type(const std::string& t) {
   static const char* known[] = {
       "application/vnd.docker.image.rootfs.diff.tar.gzip",
@@ -39,9 +32,8 @@ bool is_config_type(const std::string& t) {
 Descriptor read_descriptor(const JsonValue& v, const char* what) {
   Descriptor d;
   d.media_type = v.string_at("mediaType");
-  d.digest = v.string_at("digest");
+  d.digest = Digest::parse(v.string_at("digest"), std::string("manifest: ") + what);
   d.size = v.int_at("size", -1);
-  if (!valid_digest(d.digest)) fail("manifest: %s has an unsupported digest \"%s\"", what, d.digest.c_str());
   if (d.size < 0) fail("manifest: %s %s has no size", what, d.digest.c_str());
   if (const JsonValue* p = v.get("platform")) {
     d.platform.os = p->string_at("os");

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "base/digest.h"
 #include "image/platform.h"
 
 namespace hutch {
@@ -22,7 +23,7 @@ constexpr const char* kAcceptManifests =
 
 struct Descriptor {
   std::string media_type;
-  std::string digest;  // "sha256:HEX"
+  Digest digest;
   int64_t size = 0;
   Platform platform;  // index entries only
 };

@@ -98,7 +98,7 @@ Registry::Registry(std::string domain, std::string path)
     : domain_(std::move(domain)),
       path_(std::move(path)),
       host_(registry_host(domain_)),
-      name_(Reference{domain_, path_, "", ""}.familiar_name()) {
+      name_(Reference{domain_, path_, "", {}}.familiar_name()) {
   credentials_ = find_credentials(domain_);
 }
 
@@ -203,7 +203,8 @@ FetchedManifest Registry::manifest(HttpClient& http, const std::string& referenc
   } catch (const BodyTooLarge&) {
     fail("manifest %s:%s is larger than %d MiB", name_.c_str(), reference.c_str(), (int)(kMaxManifestSize >> 20));
   }
-  std::string shown = name_ + (reference.compare(0, 7, "sha256:") == 0 ? "@" : ":") + reference;
+  std::optional<Digest> wanted = Digest::try_parse(reference);
+  std::string shown = name_ + (wanted ? "@" : ":") + reference;
   if (r.status == 404) {
     Answer a = read_answer(r);
     if (a.code == "NAME_UNKNOWN") fail_answer(r, "");
@@ -213,8 +214,8 @@ FetchedManifest Registry::manifest(HttpClient& http, const std::string& referenc
   FetchedManifest m;
   m.body = std::move(r.body);
   m.media_type = r.header("content-type");
-  m.digest = "sha256:" + sha256_hex(m.body);
-  if (reference.compare(0, 7, "sha256:") == 0 && reference != m.digest)
+  m.digest = Digest::of(m.body);
+  if (wanted && *wanted != m.digest)
     fail("manifest for %s: digest mismatch (content is %s)", shown.c_str(), m.digest.c_str());
   return m;
 }
@@ -223,13 +224,13 @@ std::string Registry::small_blob(HttpClient& http, const Descriptor& blob, int64
   if (blob.size > max_size) fail("blob %s is too large (%lld bytes)", blob.digest.c_str(), (long long)blob.size);
   std::string data;
   this->blob(http, blob, [&](const char* p, size_t n) { data.append(p, n); });
-  std::string digest = "sha256:" + sha256_hex(data);
+  Digest digest = Digest::of(data);
   if (digest != blob.digest) fail("blob %s: digest mismatch (content is %s)", blob.digest.c_str(), digest.c_str());
   return data;
 }
 
 void Registry::blob(HttpClient& http, const Descriptor& blob, const BlobSink& sink) {
-  std::string url = base_url(http) + "/v2/" + path_ + "/blobs/" + blob.digest;
+  std::string url = base_url(http) + "/v2/" + path_ + "/blobs/" + blob.digest.str();
   int64_t delivered = 0;
   int attempt = 0;
   for (;;) {
@@ -274,7 +275,7 @@ void Registry::blob(HttpClient& http, const Descriptor& blob, const BlobSink& si
       } else if (retryable_status(r.status)) {
         problem = format("blob %s: status %ld", blob.digest.c_str(), r.status);
       } else {
-        fail_answer(r, "blob " + blob.digest);
+        fail_answer(r, "blob " + blob.digest.str());
       }
     } catch (const TransportError& e) {
       if (!e.retryable()) throw;

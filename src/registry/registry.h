@@ -19,7 +19,7 @@ namespace hutch {
 struct FetchedManifest {
   std::string body;
   std::string media_type;  // Content-Type as answered
-  std::string digest;      // sha256 of body, checked against what was asked for
+  Digest digest;           // of the body, checked against what was asked for
 };
 
 class Registry {

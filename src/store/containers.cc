@@ -105,7 +105,7 @@ std::optional<ContainerRecord> ContainerStore::load(const std::string& id) const
   r.id = j.string_at("Id");
   r.name = j.string_at("Name");
   r.image = j.string_at("Image");
-  r.image_id = j.string_at("ImageID");
+  r.image_id = Digest::parse(j.string_at("ImageID"), "container record: ImageID");
   r.command = j.strings_at("Command");
   r.created = j.string_at("Created");
   r.state = j.string_at("State");

@@ -4,6 +4,8 @@
 
 #include <optional>
 #include <string>
+
+#include "base/digest.h"
 #include <vector>
 
 #include "store/store.h"
@@ -14,7 +16,7 @@ struct ContainerRecord {
   std::string id;  // 64 hex digits
   std::string name;
   std::string image;     // as the user named it
-  std::string image_id;
+  Digest image_id;
   std::vector<std::string> command;  // entrypoint + cmd as run
   std::string created;
   std::string state = "created";  // created | running | exited

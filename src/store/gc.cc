@@ -5,6 +5,7 @@
 
 #include <cerrno>
 #include <cstdlib>
+#include <optional>
 
 #include "base/error.h"
 #include "base/file.h"
@@ -19,12 +20,11 @@ namespace {
 std::string layers_root(const Store& store) { return store.root() + "/layers"; }
 std::string blobs_dir(const Store& store) { return store.root() + "/blobs/sha256"; }
 
-// The diff_id hex an entry of layers/MAPKEY/ belongs to (HEX, HEX.size,
-// HEX.lock, HEX.size.tmp-...), or "".
-std::string layer_hex_of(const std::string& name) {
-  if (name.size() < 64 || (name.size() > 64 && name[64] != '.')) return "";
-  std::string hex = name.substr(0, 64);
-  return is_hex(hex) ? hex : "";
+// The diff_id an entry of layers/MAPKEY/ belongs to (HEX, HEX.size,
+// HEX.lock, HEX.size.tmp-...), if any.
+std::optional<Digest> layer_of(const std::string& name) {
+  if (name.size() < 64 || (name.size() > 64 && name[64] != '.')) return std::nullopt;
+  return Digest::from_hex(std::string_view(name).substr(0, 64));
 }
 
 int64_t recorded_size(const std::string& layer_dir) {
@@ -39,8 +39,9 @@ int64_t file_size(const std::string& path) {
 
 // Removes one unpacked layer and its sidecars from one mapping directory;
 // returns the bytes it held (0 when it was not there).
-int64_t remove_layer(const Store& store, const std::string& mapping_dir, const std::string& hex,
+int64_t remove_layer(const Store& store, const std::string& mapping_dir, const Digest& diff_id,
                      const std::vector<std::string>& entries) {
+  std::string hex(diff_id.hex());
   std::string dir = mapping_dir + "/" + hex;
   int64_t bytes = 0;
   if (is_dir(dir)) {
@@ -69,33 +70,32 @@ int64_t remove_layer(const Store& store, const std::string& mapping_dir, const s
 Collected collect(const Store& store, const ContentRefs* candidates) {
   ContentRefs keep = referenced_content(store);
   Collected out;
-  std::set<std::string> removed;
+  std::set<Digest> removed;
   for (const auto& mapping : list_dir(layers_root(store))) {
     std::string mapping_dir = layers_root(store) + "/" + mapping;
     if (!is_dir(mapping_dir)) continue;
     std::vector<std::string> entries = list_dir(mapping_dir);
-    std::set<std::string> hexes;
+    std::set<Digest> layers;
     for (const auto& name : entries)
-      if (std::string hex = layer_hex_of(name); !hex.empty()) hexes.insert(hex);
-    for (const auto& hex : hexes) {
-      std::string diff_id = "sha256:" + hex;
+      if (auto diff_id = layer_of(name)) layers.insert(*diff_id);
+    for (const auto& diff_id : layers) {
       if (keep.diff_ids.count(diff_id)) continue;
       if (candidates && !candidates->diff_ids.count(diff_id)) continue;
-      bool present = is_dir(mapping_dir + "/" + hex);
-      out.bytes += remove_layer(store, mapping_dir, hex, entries);
+      bool present = is_dir(store.layer_dir(mapping, diff_id));
+      out.bytes += remove_layer(store, mapping_dir, diff_id, entries);
       if (present) removed.insert(diff_id);
     }
   }
   out.diff_ids.assign(removed.begin(), removed.end());
   for (const auto& name : list_dir(blobs_dir(store))) {
-    if (name.size() != 64 || !is_hex(name)) continue;
-    std::string digest = "sha256:" + name;
-    if (keep.blobs.count(digest)) continue;
-    if (candidates && !candidates->blobs.count(digest)) continue;
-    std::string path = blobs_dir(store) + "/" + name;
+    auto digest = Digest::from_hex(name);
+    if (!digest) continue;
+    if (keep.blobs.count(*digest)) continue;
+    if (candidates && !candidates->blobs.count(*digest)) continue;
+    std::string path = store.blob_path(*digest);
     int64_t size = file_size(path);
     if (unlink(path.c_str()) == 0) out.bytes += size;
-    else if (errno != ENOENT) fail_errno("remove blob %s", digest.c_str());
+    else if (errno != ENOENT) fail_errno("remove blob %s", digest->c_str());
   }
   return out;
 }
@@ -116,7 +116,8 @@ void add_image_content(ContentRefs& refs, const ImageRecord& image) {
     refs.blobs.insert(layer.blob);
   }
   for (const auto& d : image.repo_digests)
-    if (size_t at = d.find('@'); at != std::string::npos) refs.blobs.insert(d.substr(at + 1));
+    if (size_t at = d.find('@'); at != std::string::npos)
+      if (auto digest = Digest::try_parse(std::string_view(d).substr(at + 1))) refs.blobs.insert(*digest);
 }
 
 Collected collect_unreferenced(const Store& store, const ContentRefs& candidates) {
@@ -140,12 +141,13 @@ ContentSizes content_sizes(const Store& store) {
     std::string mapping_dir = layers_root(store) + "/" + mapping;
     if (!is_dir(mapping_dir)) continue;
     for (const auto& name : list_dir(mapping_dir)) {
-      if (name.size() != 64 || !is_hex(name) || !is_dir(mapping_dir + "/" + name)) continue;
-      sizes.layers["sha256:" + name] += recorded_size(mapping_dir + "/" + name);
+      auto diff_id = Digest::from_hex(name);
+      if (!diff_id || !is_dir(store.layer_dir(mapping, *diff_id))) continue;
+      sizes.layers[*diff_id] += recorded_size(store.layer_dir(mapping, *diff_id));
     }
   }
   for (const auto& name : list_dir(blobs_dir(store)))
-    if (name.size() == 64 && is_hex(name)) sizes.blobs["sha256:" + name] = file_size(blobs_dir(store) + "/" + name);
+    if (auto digest = Digest::from_hex(name)) sizes.blobs[*digest] = file_size(store.blob_path(*digest));
   return sizes;
 }
 

@@ -37,15 +37,15 @@ class ContentWriteLock {
 // Everything the image records name: layers by diff_id, blobs by digest
 // (configs, layer blobs, and the manifests of repo digests).
 struct ContentRefs {
-  std::set<std::string> diff_ids;  // "sha256:HEX"
-  std::set<std::string> blobs;     // "sha256:HEX"
+  std::set<Digest> diff_ids;
+  std::set<Digest> blobs;
 };
 ContentRefs referenced_content(const Store& store);
 // What one image names: its config, layers and blobs, and its repo digests' manifests.
 void add_image_content(ContentRefs& refs, const ImageRecord& image);
 
 struct Collected {
-  std::vector<std::string> diff_ids;  // layers whose directories went (any mapping)
+  std::vector<Digest> diff_ids;  // layers whose directories went (any mapping)
   int64_t bytes = 0;                  // layer content and blob bytes freed
 };
 
@@ -61,8 +61,8 @@ Collected collect_all_unreferenced(const Store& store);
 // What the store's content takes on disk: each unpacked layer by diff_id
 // (its recorded size, summed over id mappings) and each blob.
 struct ContentSizes {
-  std::map<std::string, int64_t> layers;  // "sha256:HEX" -> bytes
-  std::map<std::string, int64_t> blobs;   // "sha256:HEX" -> bytes
+  std::map<Digest, int64_t> layers;
+  std::map<Digest, int64_t> blobs;
 };
 ContentSizes content_sizes(const Store& store);
 

@@ -37,22 +37,26 @@ void ImageStore::put(const ImageRecord& image) const {
   w.key("repo_digests").begin_array();
   for (const auto& d : image.repo_digests) w.value(d);
   w.end_array().end_object();
-  write_file_atomic(store_.images_dir() + "/" + hex_of(image.id) + ".json", w.str(), true);
+  write_file_atomic(store_.image_record_path(image.id), w.str(), true);
 }
 
-std::optional<ImageRecord> ImageStore::get(const std::string& id) const {
-  std::string hex = hex_of(id);
-  if (hex.size() != 64 || !is_hex(hex)) return std::nullopt;
-  auto text = read_file_if_exists(store_.images_dir() + "/" + hex + ".json");
+std::optional<ImageRecord> ImageStore::get(const Digest& id) const {
+  if (id.empty()) return std::nullopt;
+  auto text = read_file_if_exists(store_.image_record_path(id));
   if (!text) return std::nullopt;
-  JsonValue root = parse_json(*text, "image record " + hex);
+  std::string what = "image record " + std::string(id.hex());
+  JsonValue root = parse_json(*text, what);
   ImageRecord image;
-  image.id = root.string_at("id");
+  // Records are written by hutch, but the store is a directory anyone with the
+  // user's rights can edit: the digests in it are checked like any others.
+  image.id = Digest::parse(root.string_at("id"), what);
+  if (image.id != id) fail("%s: names image %s", what.c_str(), image.id.c_str());
   image.created = root.string_at("created");
   image.size = root.int_at("size");
   if (const JsonValue* layers = root.get("layers")) {
     for (const auto& l : layers->items()) {
-      image.layers.push_back(LayerRecord{l.string_at("diff_id"), l.string_at("blob"),
+      image.layers.push_back(LayerRecord{Digest::parse(l.string_at("diff_id"), what),
+                                         Digest::parse(l.string_at("blob"), what),
                                          l.string_at("media_type"), l.int_at("blob_size"),
                                          l.int_at("size")});
     }
@@ -62,7 +66,7 @@ std::optional<ImageRecord> ImageStore::get(const std::string& id) const {
   return image;
 }
 
-void ImageStore::add_repo_digests(const std::string& id, const std::vector<std::string>& digests) const {
+void ImageStore::add_repo_digests(const Digest& id, const std::vector<std::string>& digests) const {
   FileLock lock = store_.lock_metadata();
   auto image = get(id);
   if (!image) fail("no such image: %s", id.c_str());
@@ -79,7 +83,9 @@ std::vector<ImageRecord> ImageStore::list() const {
   std::vector<ImageRecord> out;
   for (const auto& name : list_dir(store_.images_dir())) {
     if (name.size() != 69 || name.compare(64, 5, ".json") != 0) continue;
-    if (auto image = get(name.substr(0, 64))) out.push_back(std::move(*image));
+    auto id = Digest::from_hex(std::string_view(name).substr(0, 64));
+    if (!id) continue;
+    if (auto image = get(*id)) out.push_back(std::move(*image));
   }
   return out;
 }
@@ -88,17 +94,17 @@ std::string ImageStore::config_json(const ImageRecord& image) const {
   return read_file(store_.blob_path(image.id));
 }
 
-std::map<std::string, std::string> ImageStore::tags() const {
-  std::map<std::string, std::string> out;
+std::map<std::string, Digest> ImageStore::tags() const {
+  std::map<std::string, Digest> out;
   auto text = read_file_if_exists(store_.tags_path());
   if (!text) return out;
   JsonValue root = parse_json(*text, store_.tags_path());
   for (const auto& [ref, id] : root.members())
-    if (id.is_string()) out[ref] = id.as_string();
+    if (auto digest = id.is_string() ? Digest::try_parse(id.as_string()) : std::nullopt) out[ref] = *digest;
   return out;
 }
 
-void ImageStore::tag(const std::vector<std::string>& full_refs, const std::string& id) const {
+void ImageStore::tag(const std::vector<std::string>& full_refs, const Digest& id) const {
   if (full_refs.empty()) return;
   FileLock lock = store_.lock_metadata();
   auto all = tags();
@@ -106,25 +112,27 @@ void ImageStore::tag(const std::vector<std::string>& full_refs, const std::strin
   write_tags(all);
 }
 
-void ImageStore::write_tags(const std::map<std::string, std::string>& all) const {
+void ImageStore::write_tags(const std::map<std::string, Digest>& all) const {
   JsonWriter w;
   w.begin_object();
-  for (const auto& [ref, image] : all) w.field(ref, image);
+  for (const auto& [ref, image] : all) w.field(ref, image.str());
   w.end_object();
   write_file_atomic(store_.tags_path(), w.str(), true);
 }
 
-void ImageStore::remove(const std::string& id) const {
-  std::string path = store_.images_dir() + "/" + hex_of(id) + ".json";
-  if (unlink(path.c_str()) < 0 && errno != ENOENT) fail_errno("remove image record %s", hex_of(id).c_str());
+void ImageStore::remove(const Digest& id) const {
+  std::string path = store_.image_record_path(id);
+  if (unlink(path.c_str()) < 0 && errno != ENOENT) fail_errno("remove image record %s", id.c_str());
   Fd dir = open_dir(store_.images_dir());
   fsync(dir.get());
 }
 
-std::vector<std::string> ImageStore::ids_with_prefix(const std::string& prefix) const {
-  std::vector<std::string> out;
-  for (const auto& name : list_dir(store_.images_dir()))
-    if (name.size() == 69 && name.compare(0, prefix.size(), prefix) == 0) out.push_back(name.substr(0, 64));
+std::vector<Digest> ImageStore::ids_with_prefix(const std::string& prefix) const {
+  std::vector<Digest> out;
+  for (const auto& name : list_dir(store_.images_dir())) {
+    if (name.size() != 69 || name.compare(64, 5, ".json") != 0 || name.compare(0, prefix.size(), prefix) != 0) continue;
+    if (auto id = Digest::from_hex(std::string_view(name).substr(0, 64))) out.push_back(*id);
+  }
   return out;
 }
 

@@ -42,18 +42,31 @@ Store::Store(std::string root) : root_(std::move(root)) {
   });
 }
 
-std::string Store::blob_path(const std::string& digest) const {
-  if (digest.compare(0, 7, "sha256:") != 0) fail("unsupported digest %s", digest.c_str());
-  return root_ + "/blobs/sha256/" + digest.substr(7);
+// An empty Digest would name the directory itself.
+static std::string_view checked_hex(const Digest& digest) {
+  if (digest.empty()) fail("internal error: a store path from an empty digest");
+  return digest.hex();
 }
 
-void Store::adopt_blob(const std::string& digest, const std::string& staged_path) const {
+std::string Store::blob_path(const Digest& digest) const {
+  return root_ + "/blobs/sha256/" + std::string(checked_hex(digest));
+}
+
+std::string Store::layer_dir(const std::string& mapping_key, const Digest& diff_id) const {
+  return layers_dir(mapping_key) + "/" + std::string(checked_hex(diff_id));
+}
+
+std::string Store::image_record_path(const Digest& id) const {
+  return images_dir() + "/" + std::string(checked_hex(id)) + ".json";
+}
+
+void Store::adopt_blob(const Digest& digest, const std::string& staged_path) const {
   std::string dest = blob_path(digest);
   if (!exists(dest) && link(staged_path.c_str(), dest.c_str()) < 0 && errno != EEXIST)
     fail_errno("store blob %s", digest.c_str());
 }
 
-void Store::put_blob(const std::string& digest, std::string_view bytes) const {
+void Store::put_blob(const Digest& digest, std::string_view bytes) const {
   std::string dest = blob_path(digest);
   if (!exists(dest)) write_file_atomic(dest, bytes, true);
 }

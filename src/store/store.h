@@ -14,6 +14,7 @@
 #include <string>
 #include <string_view>
 
+#include "base/digest.h"
 #include "base/lock.h"
 
 namespace hutch {
@@ -24,14 +25,18 @@ class Store {
   explicit Store(std::string root);
 
   const std::string& root() const { return root_; }
-  std::string blob_path(const std::string& digest) const;  // "sha256:HEX"
+  // Store paths of content are built here, and only from a validated Digest.
+  std::string blob_path(const Digest& digest) const;
   // Gives a verified file (in staging) its content address by a hard link; a
   // no-op when the blob is already there.
-  void adopt_blob(const std::string& digest, const std::string& staged_path) const;
+  void adopt_blob(const Digest& digest, const std::string& staged_path) const;
   // Writes bytes already verified to have this digest, unless the blob exists.
-  void put_blob(const std::string& digest, std::string_view bytes) const;
+  void put_blob(const Digest& digest, std::string_view bytes) const;
   std::string layers_dir(const std::string& mapping_key) const;
+  // layers/MAPKEY/HEX: the unpacked layer of this diff_id.
+  std::string layer_dir(const std::string& mapping_key, const Digest& diff_id) const;
   std::string images_dir() const { return root_ + "/images"; }
+  std::string image_record_path(const Digest& id) const;
   std::string tags_path() const { return root_ + "/repositories.json"; }
   std::string containers_dir() const { return root_ + "/containers"; }
   std::string container_dir(const std::string& id) const { return containers_dir() + "/" + id; }

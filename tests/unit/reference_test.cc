@@ -28,7 +28,7 @@ TEST(reference_digest_without_tag) {
   std::string d = "sha256:" + std::string(64, 'a');
   Reference r = parse_reference("alpine@" + d);
   CHECK_EQ(r.tag, std::string(""));
-  CHECK_EQ(r.digest, d);
+  CHECK_EQ(r.digest.str(), d);
 }
 
 TEST(reference_rejects_bad_forms) {

@@ -56,9 +56,9 @@ std::string index_json() {
 TEST(index_selects_platform_and_variant) {
   ManifestDoc doc = parse_manifest(index_json(), "");
   CHECK(doc.is_index);
-  CHECK_EQ(select_platform(doc, parse_platform("linux/amd64")).digest, digest('d'));
-  CHECK_EQ(select_platform(doc, parse_platform("linux/arm/v7")).digest, digest('b'));
-  CHECK_EQ(select_platform(doc, parse_platform("linux/arm64")).digest, digest('c'));
+  CHECK_EQ(select_platform(doc, parse_platform("linux/amd64")).digest.str(), digest('d'));
+  CHECK_EQ(select_platform(doc, parse_platform("linux/arm/v7")).digest.str(), digest('b'));
+  CHECK_EQ(select_platform(doc, parse_platform("linux/arm64")).digest.str(), digest('c'));
   CHECK_THROWS(select_platform(doc, parse_platform("linux/s390x")),
                "no matching manifest for linux/s390x in the manifest list entries");
 }
@@ -81,7 +81,7 @@ TEST(manifest_reads_config_and_layers) {
   CHECK(!doc.is_index);
   CHECK_EQ(doc.config.size, (int64_t)7);
   CHECK_EQ(doc.layers.size(), (size_t)1);
-  CHECK_EQ(doc.layers[0].digest, digest('2'));
+  CHECK_EQ(doc.layers[0].digest.str(), digest('2'));
   CHECK_THROWS(parse_manifest("{\"schemaVersion\":2,\"config\":{\"digest\":\"md5:x\",\"size\":1},\"layers\":[]}", ""),
                "unsupported digest");
 }

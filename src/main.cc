@@ -18,6 +18,8 @@ using namespace hutch;
 
 namespace {
 
+const char* const kSeeHelp = "See 'hutch --help'.";
+
 bool set_level(const std::string& level) {
   if (level == "debug") set_log_level(LogLevel::kDebug);
   else if (level == "info") set_log_level(LogLevel::kInfo);
@@ -35,7 +37,7 @@ int dispatch(std::vector<std::string> words) {
     std::string value;
     auto take_value = [&](const std::string& name) {
       if (size_t eq = opt.find('='); eq != std::string::npos) return opt.substr(eq + 1);
-      if (words.empty()) fail("flag needs an argument: %s\nSee 'hutch --help'.", name.c_str());
+      if (words.empty()) fail_usage(kExitRunner, kSeeHelp, "flag needs an argument: %s", name.c_str());
       std::string v = words[0];
       words.erase(words.begin());
       return v;
@@ -54,7 +56,7 @@ int dispatch(std::vector<std::string> words) {
       std::string level = take_value("--log-level");
       if (!set_level(level)) fail("unable to parse logging level: %s", level.c_str());
     } else {
-      fail("unknown flag: %s\nSee 'hutch --help'.", opt.c_str());
+      fail_usage(kExitRunner, kSeeHelp, "unknown flag: %s", opt.c_str());
     }
   }
   if (words.empty()) {
@@ -83,7 +85,7 @@ int dispatch(std::vector<std::string> words) {
     }
   }
   const CommandSpec* command = find_command(words);
-  if (!command) fail_status(1, "'%s' is not a hutch command.\nSee 'hutch --help'", first.c_str());
+  if (!command) fail_usage(1, "See 'hutch --help'", "'%s' is not a hutch command.", first.c_str());
   ParsedArgs args = parse_flags(*command, words);
   if (args.flag("help")) {
     fputs(help_text(*command).c_str(), stdout);
@@ -120,10 +122,10 @@ int main(int argc, char** argv) {
     return status;
   } catch (const Error& e) {
     fflush(stdout);
-    fprintf(stderr, "hutch: %s\n", e.what());
+    print_error(e.what(), e.hint());
     return e.status();
   } catch (const std::exception& e) {
-    fprintf(stderr, "hutch: %s\n", e.what());
+    print_error(e.what());
     return kExitRunner;
   }
 }

@@ -37,7 +37,7 @@ run() {
 
 _last() {
     printf -- '--- command: %s\n--- status: %s\n--- stdout:\n%s\n--- stderr:\n%s\n' \
-        "${last_cmd:-}" "${status:-}" "${out:-}" "${err:-}"
+        "${last_cmd:0:2000}" "${status:-}" "${out:-}" "${err:-}"
 }
 
 assert_eq() {   # EXPECTED ACTUAL [WHAT]

@@ -41,6 +41,14 @@ void fail_status(int status, const char* fmt, ...) {
   throw Error(s, status);
 }
 
+void fail_usage(int status, const std::string& hint, const char* fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  std::string s = vformat(fmt, ap);
+  va_end(ap);
+  throw Error(s, status, hint);
+}
+
 void fail_errno(const char* fmt, ...) {
   int saved = errno;
   va_list ap;

@@ -3,6 +3,7 @@
 #pragma once
 #include <stdexcept>
 #include <string>
+#include <utility>
 
 namespace hutch {
 
@@ -14,12 +15,16 @@ enum ExitStatus : int {
 
 class Error : public std::runtime_error {
  public:
-  explicit Error(const std::string& message, int status = kExitRunner)
-      : std::runtime_error(message), status_(status) {}
+  // hint: hutch's own lines shown after the message ("See 'hutch run --help'."),
+  // never text from input, so they are the only newlines an error may print.
+  explicit Error(const std::string& message, int status = kExitRunner, std::string hint = "")
+      : std::runtime_error(message), status_(status), hint_(std::move(hint)) {}
   int status() const { return status_; }
+  const std::string& hint() const { return hint_; }
 
  private:
   int status_;
+  std::string hint_;
 };
 
 // printf-style formatting into a std::string.
@@ -29,6 +34,9 @@ std::string format(const char* fmt, ...) __attribute__((format(printf, 1, 2)));
 // Like fail(), appending ": strerror(errno)".
 [[noreturn]] void fail_errno(const char* fmt, ...) __attribute__((format(printf, 1, 2)));
 [[noreturn]] void fail_status(int status, const char* fmt, ...) __attribute__((format(printf, 2, 3)));
+// A usage error: the message, then the hint lines (see Error::hint).
+[[noreturn]] void fail_usage(int status, const std::string& hint, const char* fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 
 // Adds context in front of an error as it travels up: "load image: <inner>".
 template <typename F>
@@ -36,7 +44,7 @@ auto with_context(const std::string& context, F&& body) -> decltype(body()) {
   try {
     return body();
   } catch (const Error& e) {
-    throw Error(context + ": " + e.what(), e.status());
+    throw Error(context + ": " + e.what(), e.status(), e.hint());
   }
 }
 

@@ -2,9 +2,12 @@
 
 #include <time.h>
 
+#include <algorithm>
 #include <cstdarg>
 #include <cstdio>
 #include <string>
+
+#include "base/printable.h"
 
 namespace hutch {
 
@@ -13,16 +16,27 @@ static LogLevel g_level = LogLevel::kWarn;
 void set_log_level(LogLevel level) { g_level = level; }
 bool log_enabled(LogLevel level) { return level >= g_level; }
 
-static void vlog(const char* tag, const char* fmt, va_list ap) {
-  // One write(2) per line keeps lines whole when several processes share stderr.
-  char buf[1024];
-  int n = snprintf(buf, sizeof buf, "hutch: %s", tag);
-  n += vsnprintf(buf + n, sizeof buf - n - 1, fmt, ap);
-  if (n > (int)sizeof buf - 2) n = sizeof buf - 2;
-  buf[n++] = '\n';
-  fwrite(buf, 1, n, stderr);
+// One write per line keeps lines whole when several processes share stderr.
+static void write_line(std::string_view tag, std::string_view message, std::string_view hint = {}) {
+  std::string line = "hutch: ";
+  line += tag;
+  line += printable(message);
+  line += '\n';
+  if (!hint.empty()) {
+    line += hint;
+    line += '\n';
+  }
+  fwrite(line.data(), 1, line.size(), stderr);
   fflush(stderr);
 }
+
+static void vlog(const char* tag, const char* fmt, va_list ap) {
+  char buf[1024];
+  int n = vsnprintf(buf, sizeof buf, fmt, ap);
+  write_line(tag, std::string_view(buf, n < 0 ? 0 : std::min<size_t>(n, sizeof buf - 1)));
+}
+
+void print_error(std::string_view message, std::string_view hint) { write_line("", message, hint); }
 
 void log_debug(const char* fmt, ...) {
   if (!log_enabled(LogLevel::kDebug)) return;

@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "base/error.h"
+#include "base/log.h"
 #include "base/json_reader.h"
 #include "cli/commands.h"
 #include "cli/go_template.h"
@@ -33,7 +34,7 @@ int print_inspect(const std::vector<std::string>& objects, const std::vector<std
     fputs(out.empty() ? "\n" : out.c_str(), stdout);
   }
   fflush(stdout);
-  for (const auto& e : errors) fprintf(stderr, "hutch: %s\n", e.c_str());
+  for (const auto& e : errors) print_error(e);
   return errors.empty() ? 0 : kExitRunner;
 }
 

@@ -7,6 +7,7 @@
 #include "container/rootless.h"
 #include "store/containers.h"
 #include "base/error.h"
+#include "base/log.h"
 #include "base/process.h"
 
 namespace hutch {
@@ -31,7 +32,7 @@ int cmd_rm(ParsedArgs& args) {
       containers.remove(c);
       printf("%s\n", key.c_str());
     } catch (const Error& e) {
-      fprintf(stderr, "hutch: %s\n", e.what());
+      print_error(e.what());
       status = kExitRunner;
     }
   }

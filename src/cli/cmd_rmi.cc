@@ -3,6 +3,7 @@
 #include <vector>
 
 #include "base/error.h"
+#include "base/log.h"
 #include "cli/commands.h"
 #include "container/rootless.h"
 #include "image/image_remove.h"
@@ -29,7 +30,7 @@ int cmd_rmi(ParsedArgs& args) {
     }
   }
   fflush(stdout);
-  for (const auto& e : errors) fprintf(stderr, "hutch: %s\n", e.c_str());
+  for (const auto& e : errors) print_error(e);
   return !errors.empty() && (!force || fatal) ? kExitRunner : 0;
 }
 

@@ -167,8 +167,9 @@ Filters::Filters(const std::vector<std::string>& values, const std::string& flag
     if (value.empty()) continue;
     size_t eq = value.find('=');
     if (eq == std::string::npos)
-      fail("invalid argument \"%s\" for \"%s\" flag: bad format of filter (expected name=value)\nSee 'hutch %s --help'.",
-           value.c_str(), flag.c_str(), command.c_str());
+      fail_usage(kExitRunner, "See 'hutch " + command + " --help'.",
+                 "invalid argument \"%s\" for \"%s\" flag: bad format of filter (expected name=value)", value.c_str(),
+                 flag.c_str());
     std::string name = trim(value.substr(0, eq));
     for (char& c : name) c = (char)tolower((unsigned char)c);
     fields_[name].insert(trim(value.substr(eq + 1)));

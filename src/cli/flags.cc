@@ -21,7 +21,7 @@ const FlagSpec* find_short(const CommandSpec& c, char s) {
 }
 
 [[noreturn]] void usage_error(const CommandSpec& c, const std::string& message) {
-  fail("%s\nSee 'hutch %s --help'.", message.c_str(), c.name);
+  fail_usage(kExitRunner, std::string("See 'hutch ") + c.name + " --help'.", "%s", message.c_str());
 }
 
 bool parse_bool(const CommandSpec& c, const std::string& flag, const std::string& v) {
@@ -123,9 +123,9 @@ ParsedArgs parse_flags(const CommandSpec& c, const std::vector<std::string>& arg
     std::string want = c.min_args == c.max_args ? "exactly " + std::to_string(c.min_args)
                        : n < c.min_args         ? "at least " + std::to_string(c.min_args)
                                                 : "at most " + std::to_string(c.max_args);
-    fail("\"hutch %s\" requires %s argument%s.\nSee 'hutch %s --help'.\n\nUsage:  hutch %s %s\n\n%s", c.name,
-         want.c_str(), (c.min_args == 1 && n < c.min_args) || c.max_args == 1 ? "" : "s", c.name, c.name, c.args,
-         c.summary);
+    fail_usage(kExitRunner, format("See 'hutch %s --help'.\n\nUsage:  hutch %s %s\n\n%s", c.name, c.name, c.args, c.summary),
+               "\"hutch %s\" requires %s argument%s.", c.name, want.c_str(),
+               (c.min_args == 1 && n < c.min_args) || c.max_args == 1 ? "" : "s");
   }
   return out;
 }

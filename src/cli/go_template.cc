@@ -18,6 +18,16 @@ namespace {
 
 // ---------------------------------------------------------------- execution
 
+// What one execution may make: its output plus every string and list its
+// functions build (and 8 bytes a range step). Without a bound,
+// {{range 100}}{{$x = print $x $x}}{{end}} doubles a string a hundred times.
+// A 16 MiB image config (the most hutch reads) printed with {{json .}} stays
+// well inside.
+constexpr size_t kMaxTemplateBytes = 64 << 20;
+// The widest printf field or pad, as Go's fmt bounds them (fmt.tooLarge):
+// "%9999999999s" would otherwise ask for 10 GB of spaces.
+constexpr long long kMaxWidth = 1000000;
+
 struct ExecError {
   std::string message;
 };
@@ -41,6 +51,29 @@ class Executor {
  private:
   [[noreturn]] void error(const std::string& message) { throw ExecError{message}; }
 
+  void charge(size_t bytes) {
+    spent_ += bytes;
+    if (spent_ <= kMaxTemplateBytes) return;
+    error(format("template output exceeds %zu MiB", kMaxTemplateBytes >> 20));
+  }
+  void emit(const std::string& text) {
+    charge(text.size());
+    out += text;
+  }
+  void append(std::string& to, const std::string& piece) {
+    charge(piece.size());
+    to += piece;
+  }
+  Value made(std::string text) {
+    charge(sizeof(Datum) + text.size());
+    return make_string(std::move(text));
+  }
+  long long want_width(const std::string& function, long long width) {
+    if (width > kMaxWidth || width < -kMaxWidth)
+      error(format("error calling %s: width %lld is larger than %lld", function.c_str(), width, kMaxWidth));
+    return width;
+  }
+
   Flow walk(const std::vector<Node>& nodes, const Value& dot) {
     for (const auto& n : nodes) {
       Flow flow = walk_node(n, dot);
@@ -51,12 +84,16 @@ class Executor {
 
   Flow walk_node(const Node& n, const Value& dot) {
     switch (n.kind) {
-      case Node::kText: out += n.text; return Flow::kNormal;
+      case Node::kText: emit(n.text); return Flow::kNormal;
       case Node::kBreak: return Flow::kBreak;
       case Node::kContinue: return Flow::kContinue;
       case Node::kAction: {
         Value v = eval_pipe(n.pipe, dot);
-        if (n.pipe.variables.empty()) print_value(v, out, true);
+        if (n.pipe.variables.empty()) {
+          size_t before = out.size();
+          print_value(v, out, true);
+          charge(out.size() - before);
+        }
         return Flow::kNormal;
       }
       case Node::kIf:
@@ -81,36 +118,41 @@ class Executor {
     bool assign = pipe.assign;
     pipe.variables.clear();
     Value v = eval_pipe(pipe, dot);
-    std::vector<std::pair<Value, Value>> elements;  // key, element
+    // One iteration; false to stop ({{break}}).
+    auto step = [&](const Value& key, const Value& element) {
+      charge(8);
+      size_t inner = vars_.size();
+      if (names.size() == 1) set_var(names[0], element, assign);
+      if (names.size() == 2) {
+        set_var(names[0], key, assign);
+        set_var(names[1], element, assign);
+      }
+      Flow flow = walk(n.list, element);
+      vars_.resize(inner);
+      return flow != Flow::kBreak;
+    };
+    bool empty = true;
     if (v && v->kind == Datum::kList) {
-      for (size_t i = 0; i < v->items.size(); i++) elements.emplace_back(make_int((long long)i), v->items[i]);
+      empty = v->items.empty();
+      for (size_t i = 0; i < v->items.size(); i++)
+        if (!step(make_int((long long)i), v->items[i])) break;
     } else if (v && v->kind == Datum::kMap) {
       std::vector<const std::pair<std::string, Value>*> sorted;
       for (const auto& m : v->members) sorted.push_back(&m);
       std::stable_sort(sorted.begin(), sorted.end(), [](auto* a, auto* b) { return a->first < b->first; });
-      for (auto* m : sorted) elements.emplace_back(make_string(m->first), m->second);
+      empty = sorted.empty();
+      for (auto* m : sorted)
+        if (!step(make_string(m->first), m->second)) break;
     } else if (v && v->kind == Datum::kNumber && is_integer_text(v->text)) {
+      // Counted as it goes: {{range 1000000000000}} must not list its steps first.
       long long count = atoll(v->text.c_str());
-      for (long long i = 0; i < count; i++) elements.emplace_back(make_int(i), make_int(i));
+      empty = count <= 0;
+      for (long long i = 0; i < count; i++)
+        if (!step(make_int(i), make_int(i))) break;
     } else if (v && v->kind != Datum::kNil) {
       error("range can't iterate over " + to_text(v));
     }
-    Flow result = Flow::kNormal;
-    if (elements.empty()) {
-      result = walk(n.else_list, dot);
-    } else {
-      for (const auto& [key, element] : elements) {
-        size_t inner = vars_.size();
-        if (names.size() == 1) set_var(names[0], element, assign);
-        if (names.size() == 2) {
-          set_var(names[0], key, assign);
-          set_var(names[1], element, assign);
-        }
-        Flow flow = walk(n.list, element);
-        vars_.resize(inner);
-        if (flow == Flow::kBreak) break;
-      }
-    }
+    Flow result = empty ? walk(n.else_list, dot) : Flow::kNormal;
     vars_.resize(mark);
     return result == Flow::kNormal ? Flow::kNormal : result;
   }
@@ -235,13 +277,13 @@ class Executor {
       want_args(name, args, 1);
       std::string text;
       json_encode(args[0], text, false);
-      return make_string(text);
+      return made(std::move(text));
     }
     if (name == "join") {
       want_args(name, args, 2);
       const std::string& sep = want_string(args[1]);
       const Value& v = args[0];
-      if (!v || v->kind == Datum::kNil) return make_string("");
+      if (!v || v->kind == Datum::kNil) return made("");
       std::vector<std::string> parts;
       if (v->kind == Datum::kList) {
         for (const auto& item : v->items) parts.push_back(to_text_nested(item));
@@ -252,8 +294,11 @@ class Executor {
         error("error calling join: expected slice, got " + type_name(v));
       }
       std::string joined;
-      for (size_t i = 0; i < parts.size(); i++) joined += (i ? sep : "") + parts[i];
-      return make_string(joined);
+      for (size_t i = 0; i < parts.size(); i++) {
+        if (i) append(joined, sep);
+        append(joined, parts[i]);
+      }
+      return made(std::move(joined));
     }
     if (name == "split") {
       want_args(name, args, 2);
@@ -265,14 +310,14 @@ class Executor {
         for (size_t i = 0; i < s.size();) {
           size_t n = utf8_length(s, i);
           if (!n) n = 1;
-          list->items.push_back(make_string(s.substr(i, n)));
+          list->items.push_back(made(s.substr(i, n)));
           i += n;
         }
       } else {
         size_t pos = 0;
         for (;;) {
           size_t next = s.find(sep, pos);
-          list->items.push_back(make_string(s.substr(pos, next == std::string::npos ? std::string::npos : next - pos)));
+          list->items.push_back(made(s.substr(pos, next == std::string::npos ? std::string::npos : next - pos)));
           if (next == std::string::npos) break;
           pos = next + sep.size();
         }
@@ -291,21 +336,21 @@ class Executor {
           word_start = !isalnum((unsigned char)c) && c != '_' && c != '\'';
         }
       }
-      return make_string(s);
+      return made(std::move(s));
     }
     if (name == "pad") {
       want_args(name, args, 3);
       const std::string& s = want_string(args[0]);
-      if (s.empty()) return make_string("");
-      return make_string(std::string(std::max(0LL, want_int(args[1])), ' ') + s +
-                         std::string(std::max(0LL, want_int(args[2])), ' '));
+      long long left = want_width(name, want_int(args[1])), right = want_width(name, want_int(args[2]));
+      if (s.empty()) return made("");
+      return made(std::string(std::max(0LL, left), ' ') + s + std::string(std::max(0LL, right), ' '));
     }
     if (name == "truncate") {
       want_args(name, args, 2);
       const std::string& s = want_string(args[0]);
       long long n = want_int(args[1]);
-      if ((long long)s.size() < n || n < 0) return make_string(s);
-      return make_string(s.substr(0, n));
+      if ((long long)s.size() < n || n < 0) return made(s);
+      return made(s.substr(0, n));
     }
     if (name == "len") {
       want_args(name, args, 1);
@@ -368,14 +413,14 @@ class Executor {
         bool is_str = args[i] && args[i]->kind == Datum::kString;
         bool prev_str = i > 0 && args[i - 1] && args[i - 1]->kind == Datum::kString;
         if (i > 0 && (name == "println" || (!is_str && !prev_str))) s += ' ';
-        s += to_text_nested(args[i]);
+        append(s, to_text_nested(args[i]));
       }
       if (name == "println") s += '\n';
-      return make_string(s);
+      return made(std::move(s));
     }
     if (name == "printf") {
       if (args.empty()) error("wrong number of args for printf: want at least 1 got 0");
-      return make_string(sprintf_go(want_string(args[0]), std::vector<Value>(args.begin() + 1, args.end())));
+      return made(sprintf_go(want_string(args[0]), std::vector<Value>(args.begin() + 1, args.end())));
     }
     (void)dot;
     error("function \"" + name + "\" not defined");
@@ -429,13 +474,19 @@ class Executor {
       size_t start = i++;
       std::string flags;
       while (i < format.size() && strchr("-+# 0", format[i])) flags += format[i++];
-      std::string width, precision;
-      while (i < format.size() && isdigit((unsigned char)format[i])) width += format[i++];
+      auto number = [&](const char* what) {
+        std::string digits;
+        while (i < format.size() && isdigit((unsigned char)format[i])) digits += format[i++];
+        if (digits.size() > 7 || atol(digits.c_str()) > kMaxWidth)
+          error(hutch::format("error calling printf: %s %s is larger than %lld", what, digits.c_str(), kMaxWidth));
+        return digits;
+      };
+      std::string width = number("width"), precision;
       bool has_precision = false;
       if (i < format.size() && format[i] == '.') {
         has_precision = true;
         i++;
-        while (i < format.size() && isdigit((unsigned char)format[i])) precision += format[i++];
+        precision = number("precision");
       }
       if (i >= format.size()) {
         out += "%!(NOVERB)";
@@ -453,7 +504,7 @@ class Executor {
       }
       const Value& v = args[next++];
       std::string spec = "%" + flags + width + (has_precision ? "." + (precision.empty() ? "0" : precision) : "");
-      char buf[512];
+      char buf[8];
       std::string piece;
       if ((verb == 'd' || verb == 'x' || verb == 'X' || verb == 'c') && v && v->kind == Datum::kNumber &&
           is_integer_text(v->text)) {
@@ -463,12 +514,10 @@ class Executor {
           append_utf8(ch, (unsigned long)atoll(v->text.c_str()));
           piece = ch;
         } else {
-          snprintf(buf, sizeof buf, s.c_str(), atoll(v->text.c_str()));
-          piece = buf;
+          piece = hutch::format(s.c_str(), atoll(v->text.c_str()));
         }
       } else if (strchr("fgeFGE", verb) && v && v->kind == Datum::kNumber) {
-        snprintf(buf, sizeof buf, (spec + verb).c_str(), number_of(*v));
-        piece = buf;
+        piece = hutch::format((spec + verb).c_str(), number_of(*v));
       } else if (verb == 'x' && v && v->kind == Datum::kString) {
         for (unsigned char c : v->text) {
           snprintf(buf, sizeof buf, "%02x", c);
@@ -482,7 +531,7 @@ class Executor {
         piece = to_text_nested(v);
         if (has_precision && piece.size() > (size_t)atoi(precision.c_str())) piece.resize(atoi(precision.c_str()));
       } else {
-        out += std::string("%!") + verb + "(" + type_name(v) + "=" + to_text_nested(v) + ")";
+        append(out, std::string("%!") + verb + "(" + type_name(v) + "=" + to_text_nested(v) + ")");
         continue;
       }
       size_t w = width.empty() ? 0 : (size_t)atoi(width.c_str());
@@ -490,12 +539,12 @@ class Executor {
         if (flags.find('-') != std::string::npos) piece += std::string(w - piece.size(), ' ');
         else piece = std::string(w - piece.size(), ' ') + piece;
       }
-      out += piece;
+      append(out, piece);
     }
     if (next < args.size()) {
       out += "%!(EXTRA ";
       for (size_t k = next; k < args.size(); k++)
-        out += (k > next ? ", " : "") + type_name(args[k]) + "=" + to_text_nested(args[k]);
+        append(out, (k > next ? ", " : "") + type_name(args[k]) + "=" + to_text_nested(args[k]));
       out += ")";
     }
     return out;
@@ -503,6 +552,7 @@ class Executor {
 
   const TemplateOptions& options_;
   std::vector<std::pair<std::string, Value>> vars_;
+  size_t spent_ = 0;  // bytes charged against kMaxTemplateBytes
 };
 
 }  // namespace

@@ -13,6 +13,12 @@ namespace hutch::gotmpl {
 
 namespace {
 
+// Parsing and executing recurse once per nested "(" and per nested
+// {{if}}/{{range}}/{{with}}; without a limit 60,000 "(" overflow the stack.
+// Go's text/template refuses parentheses nested deeper than 10000 with this
+// same message (parse.maxStackDepth); hutch counts blocks in the same budget.
+constexpr int kMaxDepth = 10000;
+
 struct Token {
   enum Type { kEnd, kField, kDot, kVariable, kIdent, kString, kNumber, kBool, kNil, kLParen, kRParen, kPipe,
               kDeclare, kAssign, kComma };
@@ -132,8 +138,24 @@ class Parser {
     out.push_back(std::move(n));
   }
 
+  // Holds one level of depth_ for as long as it lives.
+  class Nesting {
+   public:
+    Nesting(Parser& p, size_t pos) : p_(p) {
+      if (p_.depth_ >= kMaxDepth) p_.error(pos, "max expression depth exceeded");
+      p_.depth_++;
+    }
+    ~Nesting() { p_.depth_--; }
+    Nesting(const Nesting&) = delete;
+    Nesting& operator=(const Nesting&) = delete;
+
+   private:
+    Parser& p_;
+  };
+
   // if/range/with and their else branches; `first` indexes the pipeline tokens.
   Node parse_control(const std::string& word, const std::vector<Token>& tokens, size_t first) {
+    Nesting nesting(*this, tokens[0].pos);
     Node n;
     n.kind = word == "if" ? Node::kIf : word == "range" ? Node::kRange : Node::kWith;
     size_t i = first;
@@ -267,6 +289,7 @@ class Parser {
         op.kind = Operand::kNil;
         return op;
       case Token::kLParen: {
+        Nesting nesting(*this, tok.pos);
         op.kind = Operand::kPipe;
         op.pipe = std::make_shared<Pipe>(parse_pipe(t, i, "parenthesized pipeline", false));
         if (t[i].type != Token::kRParen) error(t[i].pos, "unclosed left paren");
@@ -468,6 +491,7 @@ class Parser {
   size_t stop_pos_ = 0;
   bool trim_next_ = false;
   int range_depth_ = 0;
+  int depth_ = 0;
   std::vector<Token> else_tokens_;
   std::vector<std::string> declared_ = {"$"};
 };

@@ -2,48 +2,25 @@
 
 #include <cstdlib>
 
+#include "base/env_list.h"
 #include "base/error.h"
 #include "base/file.h"
 
 namespace hutch {
 
-namespace {
-
-std::string name_of(const std::string& entry) { return entry.substr(0, entry.find('=')); }
-
-void set(std::vector<std::string>& env, const std::string& entry) {
-  std::string name = name_of(entry);
-  for (auto& e : env) {
-    if (name_of(e) == name) {
-      e = entry;
-      return;
-    }
-  }
-  env.push_back(entry);
-}
-
-void unset(std::vector<std::string>& env, const std::string& name) {
-  for (auto it = env.begin(); it != env.end(); ++it) {
-    if (name_of(*it) == name) {
-      env.erase(it);
-      return;
-    }
-  }
-}
-
-}  // namespace
-
 void apply_env(std::vector<std::string>& base, const std::vector<std::string>& updates) {
+  EnvList env(base);
   for (const auto& u : updates) {
     if (u.empty() || u[0] == '=') fail("invalid environment variable: %s", u.c_str());
     if (u.find('=') != std::string::npos) {
-      set(base, u);
+      env.set(u);
     } else if (const char* value = getenv(u.c_str())) {
-      set(base, u + "=" + value);
+      env.set(u, value);
     } else {
-      unset(base, u);
+      env.unset(u);
     }
   }
+  base = env.entries();
 }
 
 std::vector<std::string> read_env_file(const std::string& path) {
@@ -73,7 +50,7 @@ std::vector<std::string> read_env_file(const std::string& path) {
 
 void set_env_default(std::vector<std::string>& env, const std::string& name, const std::string& value) {
   for (const auto& e : env)
-    if (name_of(e) == name) return;
+    if (EnvList::name_of(e) == name) return;
   env.push_back(name + "=" + value);
 }
 

@@ -21,6 +21,7 @@
 #include "base/file.h"
 #include "base/human.h"
 #include "base/log.h"
+#include "base/printable.h"
 #include "base/process.h"
 #include "base/random.h"
 
@@ -134,7 +135,10 @@ int run_container(const Store& store, const RunOptions& options, const PullImage
   if (!image) {
     std::string shown = display_reference(options.image);
     if (options.pull == "never") fail("No such image: %s", shown.c_str());
-    if (options.pull == "missing") fprintf(stderr, "Unable to find image '%s' locally\n", shown.c_str());
+    // As docker does, a name that cannot be pulled is refused before the notice
+    // (which would repeat it raw).
+    parse_reference(options.image);
+    if (options.pull == "missing") fprintf(stderr, "Unable to find image '%s' locally\n", printable(shown).c_str());
     pull(options.image, session.layers);
     image = find_image(images, options.image);
     if (!image) fail("Unable to find image '%s' locally", shown.c_str());

@@ -7,6 +7,7 @@
 #include <cstring>
 #include <map>
 
+#include "base/env_list.h"
 #include "base/error.h"
 #include "base/json_reader.h"
 #include "base/json_writer.h"
@@ -86,33 +87,16 @@ void RunConfig::set_object(const std::string& key, const std::vector<std::pair<s
   set_raw(key, out + "}");
 }
 
-void set_env(std::vector<std::string>& env, const std::string& name, const std::string& value) {
-  for (auto& entry : env) {
-    if (entry.compare(0, name.size(), name) == 0 && entry.size() > name.size() && entry[name.size()] == '=') {
-      entry = name + "=" + value;
-      return;
-    }
-  }
-  env.push_back(name + "=" + value);
-}
 
 // ---- the Dockerfile's word syntax
 
 namespace {
 
-std::optional<std::string> lookup_env(const std::vector<std::string>& env, const std::string& name) {
-  // The last definition wins, as in docker's builder.
-  for (auto it = env.rbegin(); it != env.rend(); ++it)
-    if (it->compare(0, name.size(), name) == 0 && it->size() > name.size() && (*it)[name.size()] == '=')
-      return it->substr(name.size() + 1);
-  return std::nullopt;
-}
-
 bool is_name_char(char c) { return isalnum((unsigned char)c) || c == '_'; }
 
 class Lexer {
  public:
-  Lexer(const std::string& text, const std::vector<std::string>& env) : s_(text), env_(env) {}
+  Lexer(const std::string& text, const EnvList& env) : s_(text), env_(env) {}
 
   std::vector<std::string> words(bool split) {
     std::vector<std::string> out;
@@ -184,7 +168,7 @@ class Lexer {
       while (pos_ < s_.size() && is_name_char(s_[pos_])) pos_++;
       std::string name = s_.substr(start, pos_ - start);
       if (name.empty()) fail("bad substitution in %s", s_.c_str());
-      auto value = lookup_env(env_, name);
+      auto value = env_.value(name);
       if (pos_ < s_.size() && s_[pos_] == '}') {
         pos_++;
         return value.value_or("");
@@ -215,18 +199,22 @@ class Lexer {
       while (pos_ < s_.size() && is_name_char(s_[pos_])) pos_++;
     }
     if (pos_ == start) return "$";
-    return lookup_env(env_, s_.substr(start, pos_ - start)).value_or("");
+    return env_.value(s_.substr(start, pos_ - start)).value_or("");
   }
 
   const std::string& s_;
-  const std::vector<std::string>& env_;
+  const EnvList& env_;
   size_t pos_ = 0;
 };
 
 }  // namespace
 
-std::vector<std::string> shell_words(const std::string& text, const std::vector<std::string>& env, bool split) {
+std::vector<std::string> shell_words(const std::string& text, const EnvList& env, bool split) {
   return Lexer(text, env).words(split);
+}
+
+std::vector<std::string> shell_words(const std::string& text, const std::vector<std::string>& env, bool split) {
+  return shell_words(text, EnvList(env), split);
 }
 
 // ---- instructions
@@ -269,7 +257,7 @@ std::vector<std::string> command_line(const std::string& args) {
 
 // "NAME=value ..." pairs, or the legacy "NAME value with spaces" (one pair).
 std::vector<std::pair<std::string, std::string>> name_values(const std::string& keyword, const std::string& args,
-                                                              const std::vector<std::string>& env) {
+                                                              const EnvList& env) {
   std::vector<std::pair<std::string, std::string>> out;
   std::vector<std::string> words = shell_words(args, env, true);
   if (words.empty()) fail("%s requires at least one argument", keyword.c_str());
@@ -342,24 +330,55 @@ int64_t parse_duration(const std::string& flag, const std::string& text) {
   return (int64_t)std::llround(total);
 }
 
+// Env, Labels, ExposedPorts and Volumes stay decoded and indexed from the
+// first instruction that touches them to finish(): re-reading and re-encoding
+// them for every instruction made thousands of ENV or LABEL changes quadratic.
 class ChangeApplier {
  public:
-  explicit ChangeApplier(RunConfig& config) : config_(config) {}
+  explicit ChangeApplier(RunConfig& config) : config_(config), env_(config.strings("Env")) {}
 
   void apply(const std::string& line);
+  // Writes the decoded members back.
+  void finish();
 
  private:
-  std::vector<std::string> env() const { return config_.strings("Env"); }
+  const EnvList& env() const { return env_; }
   std::string one_word(const std::string& keyword, const std::string& args) {
     std::string value = shell_words(args, env(), false)[0];
     if (trim(args).empty()) fail("%s requires exactly one argument", keyword.c_str());
     return value;
   }
   void healthcheck(const std::string& args);
+  // A member object by key (encoded values), decoded on first use.
+  OrderedMap<std::string>& object(const std::string& key);
+  void touch(const std::string& key);
 
   RunConfig& config_;
   bool cmd_set_ = false;
+  EnvList env_;
+  bool env_touched_ = false;
+  std::map<std::string, OrderedMap<std::string>> objects_;
 };
+
+// The member keeps its place in the config, or takes its place now, as it
+// would if it were written back at once.
+void ChangeApplier::touch(const std::string& key) {
+  if (!config_.has(key)) config_.set_raw(key, "null");
+}
+
+OrderedMap<std::string>& ChangeApplier::object(const std::string& key) {
+  auto it = objects_.find(key);
+  if (it != objects_.end()) return it->second;
+  OrderedMap<std::string>& members = objects_[key];
+  for (auto& [k, v] : config_.object(key)) members.append(k, std::move(v));
+  touch(key);
+  return members;
+}
+
+void ChangeApplier::finish() {
+  if (env_touched_) config_.set_strings("Env", env_.entries());
+  for (const auto& [key, members] : objects_) config_.set_object(key, members.items());
+}
 
 void ChangeApplier::apply(const std::string& line) {
   std::string text = trim(line);
@@ -378,38 +397,34 @@ void ChangeApplier::apply(const std::string& line) {
     if (keyword == "cmd") cmd_set_ = true;
     else if (!cmd_set_) config_.set_raw("Cmd", "null");
   } else if (keyword == "env") {
-    std::vector<std::string> current = env();
-    for (const auto& [name, value] : name_values("ENV", args, current)) set_env(current, name, value);
-    config_.set_strings("Env", current);
+    // Every value is expanded with the Env from before this instruction.
+    auto pairs = name_values("ENV", args, env_);
+    if (!env_touched_) touch("Env");
+    env_touched_ = true;
+    for (const auto& [name, value] : pairs) env_.set(name, value);
   } else if (keyword == "label") {
-    auto labels = config_.object("Labels");
-    for (const auto& [name, value] : name_values("LABEL", args, env())) {
-      auto it = std::find_if(labels.begin(), labels.end(), [&](const auto& l) { return l.first == name; });
-      if (it != labels.end()) it->second = json_quote(value);
-      else labels.emplace_back(name, json_quote(value));
-    }
-    config_.set_object("Labels", labels);
+    auto pairs = name_values("LABEL", args, env());
+    OrderedMap<std::string>& labels = object("Labels");
+    for (const auto& [name, value] : pairs) labels.set(name, json_quote(value));
   } else if (keyword == "expose") {
     std::vector<std::string> specs = shell_words(args, env(), true);
     if (specs.empty()) fail("EXPOSE requires at least one argument");
-    auto ports = config_.object("ExposedPorts");
+    std::vector<std::string> ports;
     for (const auto& spec : specs)
-      for (const auto& port : exposed_ports(spec))
-        if (std::none_of(ports.begin(), ports.end(), [&](const auto& p) { return p.first == port; }))
-          ports.emplace_back(port, "{}");
-    config_.set_object("ExposedPorts", ports);
+      for (const auto& port : exposed_ports(spec)) ports.push_back(port);
+    OrderedMap<std::string>& exposed = object("ExposedPorts");
+    for (const auto& port : ports)
+      if (!exposed.contains(port)) exposed.append(port, "{}");
   } else if (keyword == "volume") {
     std::vector<std::string> paths;
     if (auto exec = json_form(args)) paths = *exec;
     else paths = shell_words(args, env(), true);
     if (paths.empty()) fail("VOLUME requires at least one argument");
-    auto volumes = config_.object("Volumes");
-    for (const auto& p : paths) {
+    for (const auto& p : paths)
       if (trim(p).empty()) fail("VOLUME specified can not be an empty string");
-      if (std::none_of(volumes.begin(), volumes.end(), [&](const auto& v) { return v.first == p; }))
-        volumes.emplace_back(p, "{}");
-    }
-    config_.set_object("Volumes", volumes);
+    OrderedMap<std::string>& volumes = object("Volumes");
+    for (const auto& p : paths)
+      if (!volumes.contains(p)) volumes.append(p, "{}");
   } else if (keyword == "user") {
     config_.set_string("User", one_word("USER", args));
   } else if (keyword == "workdir") {
@@ -539,6 +554,7 @@ std::vector<std::string> instruction_lines(const std::vector<std::string>& chang
 void apply_changes(RunConfig& config, const std::vector<std::string>& changes) {
   ChangeApplier applier(config);
   for (const auto& line : instruction_lines(changes)) applier.apply(line);
+  applier.finish();
 }
 
 void validate_changes(const std::vector<std::string>& changes) {

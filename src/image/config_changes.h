@@ -12,6 +12,7 @@
 
 namespace hutch {
 
+class EnvList;
 class JsonValue;
 
 // Kept member by member as encoded JSON, so fields hutch does not interpret
@@ -48,12 +49,10 @@ void apply_changes(RunConfig& config, const std::vector<std::string>& changes);
 // command gives before it does any work.
 void validate_changes(const std::vector<std::string>& changes);
 
-// Replaces or appends "NAME=value" in an environment list.
-void set_env(std::vector<std::string>& env, const std::string& name, const std::string& value);
-
 // Expands $VAR, ${VAR}, ${VAR:-word}, ${VAR:+word} (and the forms without
 // ':') and removes quotes and backslash escapes; with split, unquoted blanks
 // of the text separate words (expansions never do).
 std::vector<std::string> shell_words(const std::string& text, const std::vector<std::string>& env, bool split);
+std::vector<std::string> shell_words(const std::string& text, const EnvList& env, bool split);
 
 }  // namespace hutch

@@ -102,3 +102,20 @@ TEST(run_config_keeps_unknown_members) {
   CHECK_EQ(c.to_json(), std::string("{\"Hostname\":\"\",\"Env\":[\"A=1\",\"B=2\"],\"ArgsEscaped\":true,\"Cmd\":[\"x\"]}"));
   CHECK_EQ(RunConfig::from_json(nullptr).to_json(), std::string("{}"));
 }
+
+TEST(changes_many_env_and_labels_keep_order_and_last_value) {
+  Strings changes;
+  for (int i = 0; i < 50000; i++) changes.push_back("ENV V" + std::to_string(i) + "=" + std::to_string(i));
+  for (int i = 0; i < 50000; i++) changes.push_back("LABEL l" + std::to_string(i) + "=x");
+  changes.push_back("ENV V3=${V4}b V5=$V3");
+  changes.push_back("LABEL l1=y");
+  RunConfig c = applied(changes);
+  Strings env = c.strings("Env");
+  CHECK_EQ(env.size(), 50000u);
+  CHECK_EQ(env[3], std::string("V3=4b"));
+  CHECK_EQ(env[5], std::string("V5=3"));  // expanded with the Env from before the instruction
+  auto labels = c.object("Labels");
+  CHECK_EQ(labels.size(), 50000u);
+  CHECK_EQ(labels[1].second, std::string("\"y\""));
+  CHECK_EQ(c.to_json().find("\"Env\""), (size_t)1);  // members keep the order they were first set in
+}

@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include "base/env_list.h"
 #include "base/error.h"
 #include "container/environment.h"
 #include "test.h"
@@ -34,3 +35,26 @@ TEST(env_file_comments_and_blank_lines) {
 
 TEST(env_rejects_empty_name) { CHECK_THROWS(
     [] { std::vector<std::string> e; apply_env(e, {"=x"}); }(), "invalid environment variable"); }
+
+TEST(env_list_replaces_in_place_and_appends_new_names_last) {
+  EnvList env({"A=1", "B=2", "A=3"});  // an image may repeat a name: the last one counts
+  CHECK(env.value("A") == std::optional<std::string>("3"));
+  env.set("B=two");
+  env.set("C", "new");
+  env.unset("A");
+  env.set("A=again");
+  CHECK(env.entries() == (std::vector<std::string>{"A=1", "B=two", "C=new", "A=again"}));
+  CHECK(!env.value("NOPE"));
+}
+
+TEST(env_apply_is_linear) {
+  // 200,000 distinct names, then each overridden: quadratic merging took minutes.
+  std::vector<std::string> base, updates;
+  for (int i = 0; i < 200000; i++) base.push_back("V" + std::to_string(i) + "=base");
+  for (int i = 0; i < 200000; i++) updates.push_back("V" + std::to_string(i) + "=file");
+  updates.push_back("V7=last");
+  apply_env(base, updates);
+  CHECK_EQ(base.size(), 200000u);
+  CHECK_EQ(base[7], std::string("V7=last"));
+  CHECK_EQ(base[199999], std::string("V199999=file"));
+}

@@ -130,3 +130,25 @@ TEST(template_header_functions_pass_names_through) {
            std::string("REPOSITORY\tSIZE\tSIZE"));
   CHECK_EQ(GoTemplate("{{if .Size}}{{.Size}}{{else}}N/A{{end}}").execute(header, options), std::string("SIZE"));
 }
+
+TEST(template_nesting_is_limited_like_go) {
+  std::string ok = "{{" + std::string(9999, '(') + "." + std::string(9999, ')') + " | len}}";
+  CHECK_EQ(run(ok), std::string("10"));  // kDoc has ten members
+  std::string deep = "{{" + std::string(60000, '(') + "." + std::string(60000, ')') + "}}";
+  CHECK_THROWS(GoTemplate{deep}, "template: :1: max expression depth exceeded");
+  std::string blocks;
+  for (int i = 0; i < 10001; i++) blocks += "{{with .}}";
+  CHECK_THROWS(GoTemplate{blocks}, "max expression depth exceeded");
+}
+
+TEST(template_widths_and_output_are_bounded) {
+  CHECK_THROWS(run("{{printf \"%9999999999s\" \"x\"}}"), "error calling printf: width 9999999999 is larger than 1000000");
+  CHECK_THROWS(run("{{printf \"%.2000000f\" 1.5}}"), "precision 2000000 is larger than 1000000");
+  CHECK_THROWS(run("{{pad \"x\" 9999999999 0}}"), "error calling pad: width 9999999999 is larger than 1000000");
+  CHECK_EQ(run("{{printf \"%1000000s\" \"x\" | len}}"), std::string("1000000"));
+  CHECK_EQ(run("{{printf \"%600d|%-3s|\" 7 \"a\" | len}}"), std::string("605"));
+  CHECK_THROWS(run("{{$x := \"abcdefgh\"}}{{range 100}}{{$x = print $x $x}}{{end}}"), "template output exceeds 64 MiB");
+  CHECK_THROWS(run("{{range 1000000000000}}x{{end}}"), "template output exceeds 64 MiB");
+  CHECK_THROWS(run("{{split (printf \"%1000000s\" \"\") \"\" | len}}"), "template output exceeds 64 MiB");
+  CHECK_EQ(run("{{range 3}}{{.}}{{end}}"), std::string("012"));
+}

@@ -1,6 +1,7 @@
 #include "base/digest.h"
 
 #include "base/error.h"
+#include "base/printable.h"
 #include "base/sha256.h"
 
 namespace hutch {
@@ -28,16 +29,9 @@ bool is_algorithm(std::string_view s) {
   return !after_separator;
 }
 
-// Digests name files and show up in messages: keep a hostile one printable
-// and short.
+// A hostile "digest" can be long: a message shows its start.
 std::string shown(std::string_view text) {
-  std::string out;
-  for (char c : text.substr(0, 100)) {
-    if ((unsigned char)c < 0x20 || c == 0x7f || (unsigned char)c >= 0x80) out += format("\\x%02x", (unsigned char)c);
-    else out += c;
-  }
-  if (text.size() > 100) out += "...";
-  return out;
+  return text.size() > 100 ? printable(text.substr(0, 100)) + "..." : printable(text);
 }
 
 }  // namespace

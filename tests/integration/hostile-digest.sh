@@ -83,7 +83,7 @@ test_oci_descriptor_paths_refused() {
 
 test_control_characters_in_digest_not_echoed() {
     python3 "$HOSTILE" diff-id "$WORK/esc.tar" $'sha256:\e[31mred\nsecond line'
-    refused_load "$WORK/esc.tar" 'invalid digest "sha256:\x1b[31mred\x0asecond line"'
+    refused_load "$WORK/esc.tar" 'invalid digest "sha256:\x1b[31mred\nsecond line"'
 }
 
 test_digest_reference_paths_refused() {

@@ -63,7 +63,8 @@ std::vector<Extent> checked_runs(const TarEntry& entry) {
 
 }  // namespace
 
-TarWriter::TarWriter(int out_fd) : fd_(out_fd), archive_(archive_write_new()) {
+TarWriter::TarWriter(int out_fd, std::string what)
+    : fd_(out_fd), what_(std::move(what)), archive_(archive_write_new()) {
   if (!archive_) fail("cannot allocate a tar writer");
   // pax_restricted: plain ustar unless an entry needs an extended header.
   if (archive_write_set_format_pax_restricted(archive_) != ARCHIVE_OK) fail_archive("tar format");
@@ -87,7 +88,7 @@ TarWriter::~TarWriter() {
 bool TarWriter::sink(const void* buf, size_t len) {
   if (discard_) return true;
   try {
-    write_all(fd_, std::string_view(static_cast<const char*>(buf), len));
+    write_all(fd_, std::string_view(static_cast<const char*>(buf), len), what_.c_str());
   } catch (const Error& e) {
     sink_error_ = e.what();
     return false;

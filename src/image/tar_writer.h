@@ -48,8 +48,9 @@ constexpr int64_t kMaxTarFileSize = int64_t(16) << 40;
 
 class TarWriter {
  public:
-  // Writes to out_fd sequentially (a file or a pipe), hashing every byte.
-  explicit TarWriter(int out_fd);
+  // Writes to out_fd sequentially (a file or a pipe), hashing every byte;
+  // `what` names the output in errors ("write layer: No space left on device").
+  explicit TarWriter(int out_fd, std::string what = "write tar");
   ~TarWriter();
   TarWriter(const TarWriter&) = delete;
   TarWriter& operator=(const TarWriter&) = delete;
@@ -91,6 +92,7 @@ class TarWriter {
   int64_t span(bool* in_data);
 
   int fd_;
+  std::string what_;
   ::archive* archive_;
   Sha256 hash_;
   uint64_t bytes_ = 0;

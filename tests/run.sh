@@ -26,6 +26,7 @@ FILTER=${TESTS:-}
 SUB_USER=hutch-sub
 SOLO_USER=hutch-solo
 passed=0 failed=0 skipped=0
+SMALL_MOUNTS=()
 
 say() { printf '%s\n' "$*"; }
 indent() { sed 's/^/    /'; }
@@ -83,6 +84,12 @@ setup_workspace() {
     for u in "${USER_LIST[@]}"; do
         mkdir -p "$WS/store-$u" "$WS/home-$u" "$WS/work-$u"
         give "$u" "$WS/store-$u" "$WS/home-$u" "$WS/work-$u"
+        # A small filesystem of the user's own, for tests of a full disk
+        # (tests see it as $SMALL; without root they skip).
+        if [ "$IS_ROOT" = 1 ] && mkdir -p "$WS/small-$u" &&
+            mount -t tmpfs -o "size=24m,mode=0700,uid=$(id -u "$u"),gid=$(id -g "$u")" tmpfs "$WS/small-$u"; then
+            SMALL_MOUNTS+=("$WS/small-$u")
+        fi
     done
 }
 
@@ -94,6 +101,7 @@ user_cmd() {
     CMD=(env -i HOME="$WS/home-$u" USER="$u" LOGNAME="$u" PATH=/usr/sbin:/usr/bin:/sbin:/bin
         HUTCH="$WS/hutch" FIXTURES="$WS/fixtures" TESTDIR="$WS/tests" WORK="$work"
         STORE="$WS/store-$u" HUTCH_ROOT="$WS/store-$u" LANG=C.UTF-8)
+    mountpoint -q "$WS/small-$u" 2>/dev/null && CMD+=(SMALL="$WS/small-$u")
     local v
     for v in ASAN_OPTIONS LSAN_OPTIONS UBSAN_OPTIONS; do   # for sanitizer builds
         [ -n "${!v:-}" ] && CMD+=("$v=${!v}")
@@ -220,6 +228,8 @@ run_integration_tests() {
 
 cleanup_workspace() {
     [ -n "${WS:-}" ] && [ -d "$WS" ] || return 0
+    local m
+    for m in "${SMALL_MOUNTS[@]}"; do umount "$m" 2>/dev/null || umount -l "$m"; done
     if [ "$failed" != 0 ] || [ "${KEEP:-0}" = 1 ]; then
         say "workspace kept: $WS"
         return 0

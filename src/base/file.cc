@@ -64,11 +64,11 @@ std::optional<std::string> read_file_if_exists(const std::string& path) {
   return read_fd(fd);
 }
 
-void write_all(int fd, std::string_view data) {
+void write_all(int fd, std::string_view data, const char* what) {
   while (!data.empty()) {
     ssize_t n = ::write(fd, data.data(), data.size());
     if (n < 0 && errno == EINTR) continue;
-    if (n < 0) fail_errno("write");
+    if (n < 0) fail_errno("%s", what);
     data.remove_prefix(n);
   }
 }
@@ -77,7 +77,7 @@ void write_file_atomic(const std::string& path, std::string_view data, bool dura
   std::string tmp = path + ".tmp-" + random_hex(8);
   Fd fd = open_or_fail(tmp, O_WRONLY | O_CREAT | O_EXCL, mode);
   try {
-    write_all(fd.get(), data);
+    write_all(fd.get(), data, ("write " + tmp).c_str());
     if (durable && fsync(fd.get()) < 0) fail_errno("fsync %s", tmp.c_str());
     fd.reset();
     if (rename(tmp.c_str(), path.c_str()) < 0) fail_errno("rename %s", path.c_str());

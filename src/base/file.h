@@ -20,7 +20,8 @@ Fd open_dir(const std::string& path);
 std::string read_file(const std::string& path);
 std::string read_fd(int fd);
 std::optional<std::string> read_file_if_exists(const std::string& path);
-void write_all(int fd, std::string_view data);
+// `what` names the write in the error: "write layer: No space left on device".
+void write_all(int fd, std::string_view data, const char* what = "write");
 
 // Writes via a temporary file and rename(2), so readers see the old or the new
 // content, never a torn one. durable=true adds fsyncs (for store metadata whose

@@ -2,6 +2,7 @@
 
 #include "cli/commands.h"
 #include "container/commit.h"
+#include "store/gc.h"
 
 namespace hutch {
 
@@ -13,7 +14,10 @@ int cmd_commit(ParsedArgs& args) {
   options.pause = !args.has("pause") || args.flag("pause");
   if (args.positional.size() > 1) options.reference = args.positional[1];
   Store store = open_store();
-  printf("%s\n", commit_container(store, args.positional[0], options).c_str());
+  Digest id = collecting_on_failure(store, [&] {
+    return commit_container(store, args.positional[0], options);
+  });
+  printf("%s\n", id.c_str());
   return 0;
 }
 

@@ -8,6 +8,7 @@
 #include "image/image_import.h"
 #include "base/error.h"
 #include "base/file.h"
+#include "store/gc.h"
 
 namespace hutch {
 
@@ -31,7 +32,9 @@ int cmd_import(ParsedArgs& args) {
   }
   Store store = open_store();
   RootlessSession session = enter_rootless(store);
-  Digest id = import_image(store, session.layers, fd, options);
+  Digest id = collecting_on_failure(store, [&] {
+    return with_context("import", [&] { return import_image(store, session.layers, fd, options); });
+  });
   session.note_mapping();
   printf("%s\n", id.c_str());
   return 0;

@@ -9,6 +9,7 @@
 #include "image/reference.h"
 #include "base/error.h"
 #include "base/file.h"
+#include "store/gc.h"
 
 namespace hutch {
 
@@ -23,7 +24,9 @@ int cmd_load(ParsedArgs& args) {
   }
   Store store = open_store();
   RootlessSession session = enter_rootless(store);
-  auto loaded = with_context("load", [&] { return load_archive(store, fd, session.layers); });
+  auto loaded = collecting_on_failure(store, [&] {
+    return with_context("load", [&] { return load_archive(store, fd, session.layers); });
+  });
   session.note_mapping();
   if (args.flag("quiet")) return 0;
   for (const auto& image : loaded) {

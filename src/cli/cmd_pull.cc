@@ -1,6 +1,7 @@
 #include "cli/commands.h"
 #include "cli/pulling.h"
 #include "container/rootless.h"
+#include "store/gc.h"
 
 namespace hutch {
 
@@ -9,7 +10,7 @@ int cmd_pull(ParsedArgs& args) {
                                           args.flag("quiet"));
   Store store = open_store();
   RootlessSession session = enter_rootless(store);
-  pull_and_report(store, session.layers, request, stdout, true);
+  collecting_on_failure(store, [&] { pull_and_report(store, session.layers, request, stdout, true); });
   session.note_mapping();
   return 0;
 }

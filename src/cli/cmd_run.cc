@@ -1,6 +1,7 @@
 #include "cli/commands.h"
 #include "cli/pulling.h"
 #include "container/run.h"
+#include "store/gc.h"
 
 namespace hutch {
 
@@ -23,10 +24,14 @@ int cmd_run(ParsedArgs& args) {
   std::string platform = args.value("platform");
   if (!platform.empty()) parse_platform(platform);  // checked before anything starts
   Store store = open_store();
-  return run_container(store, options, [&](const std::string& image, const LayerTarget& target) {
-    PullRequest request = make_pull_request(image, platform, false, false);
-    // docker run reports the pull on stderr: stdout belongs to the container.
-    pull_and_report(store, target, request, stderr, false);
+  // run holds the content lock while it pulls: what a failed pull left is
+  // collected once run has let go of it.
+  return collecting_on_failure(store, [&] {
+    return run_container(store, options, [&](const std::string& image, const LayerTarget& target) {
+      PullRequest request = make_pull_request(image, platform, false, false);
+      // docker run reports the pull on stderr: stdout belongs to the container.
+      pull_and_report(store, target, request, stderr, false);
+    });
   });
 }
 

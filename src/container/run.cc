@@ -198,7 +198,16 @@ int run_container(const Store& store, const RunOptions& options, const PullImage
   record.state = "exited";
   record.exit_code = code;
   record.finished_at = rfc3339_now();
-  if (!options.remove) containers.save(record);
+  // The command ran and its status is the answer, even when the record
+  // cannot say so (a disk the container itself filled): the record left
+  // says "running" with a dead monitor, which reads as exited.
+  if (!options.remove) {
+    try {
+      containers.save(record);
+    } catch (const Error& e) {
+      log_warn("container %s exited with %d, not recorded: %s", record.id.substr(0, 12).c_str(), code, e.what());
+    }
+  }
   return code;
 }
 

@@ -125,12 +125,13 @@ void ArchiveContents::read_all(int fd, Staging& staging) {
     const void* buf;
     size_t size;
     la_int64_t offset;
+    std::string write_entry = "write " + name;
     for (;;) {
       int r = archive_read_data_block(a, &buf, &size, &offset);
       if (r == ARCHIVE_EOF) break;
       if (r != ARCHIVE_OK) fail("archive is truncated or corrupt: %s", archive_error_string(a));
       hash.update(buf, size);
-      write_all(out.get(), std::string_view(static_cast<const char*>(buf), size));
+      write_all(out.get(), std::string_view(static_cast<const char*>(buf), size), write_entry.c_str());
       staged.size += size;
     }
     staged.digest = Digest::from_computed(hash.hex());

@@ -19,7 +19,7 @@ StagedLayer stage_layer(Staging& staging, const std::function<void(TarWriter&)>&
   StagedLayer layer;
   layer.path = staging.make_path("layer");
   Fd out = open_or_fail(layer.path, O_WRONLY | O_CREAT | O_EXCL, 0600);
-  TarWriter tar(out.get());
+  TarWriter tar(out.get(), "write layer");
   write(tar);
   tar.finish();
   layer.digest = tar.digest();

@@ -78,14 +78,24 @@ void copy_entry(struct archive* in, struct archive_entry* entry, TarWriter& out)
     return;
   }
   e.size = archive_entry_size(entry);
+  // A sparse member stays sparse: its map comes along and only its data is
+  // copied (archive_read_data would fill the holes with zeros, so a 200-byte
+  // tarball could make a layer of gigabytes). The writer refuses data that
+  // the map it was given puts in a hole.
+  if (archive_entry_sparse_reset(entry) > 0) {
+    e.sparse = true;
+    la_int64_t offset, length;
+    while (archive_entry_sparse_next(entry, &offset, &length) == ARCHIVE_OK) e.data.push_back({offset, length});
+  }
   out.begin(e);
-  // archive_read_data fills the holes of sparse entries with zeros.
-  std::vector<char> buf(256 * 1024);
   for (;;) {
-    la_ssize_t n = archive_read_data(in, buf.data(), buf.size());
-    if (n < 0) fail("%s: %s", raw, archive_error_string(in));
-    if (n == 0) break;
-    out.write(buf.data(), n);
+    const void* data;
+    size_t n;
+    la_int64_t offset;
+    int rc = archive_read_data_block(in, &data, &n, &offset);
+    if (rc == ARCHIVE_EOF) break;
+    if (rc != ARCHIVE_OK) fail("%s: %s", raw, archive_error_string(in));
+    out.write_at(offset, data, n);
   }
 }
 

@@ -149,9 +149,10 @@ void unpack_streamed(const Store& store, const LayerTarget& target, LayerRecord&
   });
   bool unpacker_gone = false;
   BlockSigpipe block_sigpipe;
+  std::string write_blob = "write blob " + layer.blob.str();
   try {
     source([&](const char* data, size_t size) {
-      write_all(blob.get(), std::string_view(data, size));
+      write_all(blob.get(), std::string_view(data, size), write_blob.c_str());
       std::string_view rest(data, size);
       while (!rest.empty()) {
         ssize_t n = ::write(pipe.write.get(), rest.data(), rest.size());

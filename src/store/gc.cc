@@ -135,6 +135,22 @@ Collected collect_all_unreferenced(const Store& store) {
   return out;
 }
 
+void collect_after_failure(const Store& store) {
+  try {
+    FileLock content = FileLock::try_exclusive(store.root() + "/content.lock");
+    if (!content.held()) {
+      log_debug("content left by the failure not collected: another command is adding content");
+      return;
+    }
+    FileLock metadata = store.lock_metadata();
+    Collected gone = collect_all_unreferenced(store);
+    if (!gone.diff_ids.empty() || gone.bytes > 0)
+      log_debug("collected %zu layers, %lld bytes left by the failure", gone.diff_ids.size(), (long long)gone.bytes);
+  } catch (const Error& e) {
+    log_debug("collecting what the failure left: %s", e.what());
+  }
+}
+
 ContentSizes content_sizes(const Store& store) {
   ContentSizes sizes;
   for (const auto& mapping : list_dir(layers_root(store))) {

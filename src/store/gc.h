@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "base/error.h"
 #include "base/lock.h"
 #include "store/images.h"
 #include "store/store.h"
@@ -57,6 +58,24 @@ Collected collect_unreferenced(const Store& store, const ContentRefs& candidates
 // Like collect_unreferenced for everything in the store: also the leftovers
 // of failed or interrupted loads that no image ever named.
 Collected collect_all_unreferenced(const Store& store);
+
+// After a load, pull, import, commit or run failed: deletes what it left that
+// no image names (blobs and layers of an image never recorded), so a full
+// disk gets its space back. Only when no other command is adding content
+// (the content lock is free now); a failure here is logged, never thrown.
+void collect_after_failure(const Store& store);
+
+// Runs `add`, which takes the content lock itself; collects what a failure
+// left, then rethrows.
+template <typename F>
+auto collecting_on_failure(const Store& store, F&& add) -> decltype(add()) {
+  try {
+    return add();
+  } catch (const Error&) {
+    collect_after_failure(store);
+    throw;
+  }
+}
 
 // What the store's content takes on disk: each unpacked layer by diff_id
 // (its recorded size, summed over id mappings) and each blob.

@@ -28,14 +28,13 @@ void append_hex(std::string& out, const char* prefix, unsigned value, int digits
   out += buf;
 }
 
-}  // namespace
-
-std::string printable(std::string_view text) {
+std::string escaped(std::string_view text, bool quote) {
   std::string out;
   out.reserve(text.size());
   for (size_t i = 0; i < text.size();) {
     unsigned char c = text[i];
     if (c >= 0x20 && c < 0x7f) {
+      if (quote && (c == '"' || c == '\\')) out += '\\';
       out += (char)c;
       i++;
       continue;
@@ -64,5 +63,11 @@ std::string printable(std::string_view text) {
   }
   return out;
 }
+
+}  // namespace
+
+std::string printable(std::string_view text) { return escaped(text, false); }
+
+std::string quoted(std::string_view text) { return "\"" + escaped(text, true) + "\""; }
 
 }  // namespace hutch

@@ -12,5 +12,8 @@ namespace hutch {
 // \xNN (a lone 0x9b is CSI to an 8-bit terminal). Everything else, including
 // UTF-8 text and backslashes, is kept as it is.
 std::string printable(std::string_view text);
+// Go's strconv.Quote for what docker shows quoted (ps's COMMAND): printable()
+// inside double quotes, with '"' and '\\' escaped too.
+std::string quoted(std::string_view text);
 
 }  // namespace hutch

@@ -5,6 +5,7 @@
 #include "cli/table.h"
 #include "store/containers.h"
 #include "base/human.h"
+#include "base/printable.h"
 
 namespace hutch {
 
@@ -15,7 +16,9 @@ std::string quoted_command(const std::vector<std::string>& args, bool no_trunc) 
   for (const auto& a : args) cmd += (cmd.empty() ? "" : " ") + a;
   // docker cuts at 20 characters and marks the cut with an ellipsis.
   if (!no_trunc && cmd.size() > 20) cmd = cmd.substr(0, 19) + "\u2026";
-  return "\"" + cmd + "\"";
+  // and shows it as Go's strconv.Quote does, so an image's Cmd cannot put
+  // escape sequences on the terminal.
+  return quoted(cmd);
 }
 
 std::string status_of(const ContainerRecord& c, time_t now) {

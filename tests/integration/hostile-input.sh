@@ -169,3 +169,21 @@ test_usage_hints_stay_multi_line_and_utf8_stays_intact() {
     assert_error 125
     assert_contains "$err" "café-✓"
 }
+
+test_ps_quotes_command_like_docker() {
+    setup_store
+    local n
+    n=$(name)
+    run hutch run --name "$n" "$IMG" true $'\e]0;pwned\a' $'a\nb'
+    assert_ok
+    run hutch ps -a --no-trunc
+    assert_ok
+    assert_contains "$out" '"true \x1b]0;pwned\a a\nb"'
+    if LC_ALL=C tr -d '\n' <"$WORK/.run.out" | LC_ALL=C grep -q '[[:cntrl:]]'; then
+        fail "raw control bytes in ps" "$(_last)"
+    fi
+    [ "$(grep -c '' <<<"$out")" = 2 ] || fail "ps printed more than a header and one row" "$(_last)"
+    run hutch rm "$n"
+    assert_ok
+    still_works
+}

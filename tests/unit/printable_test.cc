@@ -28,3 +28,8 @@ TEST(errors_keep_their_hint_through_context) {
     CHECK_EQ(e.hint(), std::string("See 'hutch run --help'."));
   }
 }
+
+TEST(quoted_is_go_strconv_quote) {
+  CHECK_EQ(quoted("sh -c \"echo\\x\" \x1b[2J"), std::string("\"sh -c \\\"echo\\\\x\\\" \\x1b[2J\""));
+  CHECK_EQ(quoted("caf\xc3\xa9"), std::string("\"caf\xc3\xa9\""));
+}

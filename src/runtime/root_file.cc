@@ -53,9 +53,9 @@ const char* kind_of(mode_t mode) {
   }
 }
 
-std::optional<std::string> read_checked(int root_fd, const std::string& path) {
+std::optional<std::string> read_checked(int root_fd, const std::string& path, RootLookup how) {
   Fd found;
-  Lookup lookup = lookup_kernel(root_fd, path, &found);
+  Lookup lookup = how == RootLookup::kAuto ? lookup_kernel(root_fd, path, &found) : Lookup::kUnsupported;
   if (lookup == Lookup::kMissing) return std::nullopt;
   if (lookup == Lookup::kUnsupported) {
     // The same rules walked in user space, one component at a time with
@@ -91,8 +91,9 @@ std::optional<std::string> read_checked(int root_fd, const std::string& path) {
 
 }  // namespace
 
-std::optional<std::string> read_small_file_in_root(int root_fd, const std::string& path) {
-  return with_context("cannot read " + path + " in the container", [&] { return read_checked(root_fd, path); });
+std::optional<std::string> read_small_file_in_root(int root_fd, const std::string& path, RootLookup lookup) {
+  return with_context("cannot read " + path + " in the container",
+                      [&] { return read_checked(root_fd, path, lookup); });
 }
 
 }  // namespace hutch

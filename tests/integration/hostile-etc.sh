@@ -3,75 +3,14 @@
 # regular and at most 16 MiB; anything else is refused with one line and 125,
 # promptly. A foreground run answers INT and TERM during its set-up.
 
-# derive TAG SPEC...: an archive $WORK/TAG.tar of base.tar plus one layer with
-# these entries, loaded as hutch-test/TAG:latest. SPEC: f:NAME:CONTENT, d:NAME,
-# l:NAME:TARGET (symlink), p:NAME (FIFO), z:NAME:BYTES (file of zero bytes),
-# n:DIR:COUNT (COUNT small files in DIR), P:COUNT (the image's PATH: COUNT
-# missing directories, which the init searches one by one).
+# derive TAG SPEC...: an archive $WORK/TAG.tar of busybox's layer plus one
+# layer of these entries (tests/hostile_images.py layered), loaded as
+# hutch-test/TAG:latest.
 derive() {
     local tag=$1
     shift
-    python3 - "$FIXTURES/base.tar" "$WORK/$tag.tar" "hutch-test/$tag:latest" "$@" <<'EOF' || fail "building $tag"
-import hashlib, io, json, sys, tarfile
-
-base, out, tag, specs = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4:]
-
-def info(name, kind, mode=0o644, size=0, link=""):
-    ti = tarfile.TarInfo(name)
-    ti.type, ti.mode, ti.size, ti.linkname, ti.mtime = kind, mode, size, link, 1700000000
-    return ti
-
-buf = io.BytesIO()
-dirs = set()
-path_dirs = [int(s[2:]) for s in specs if s.startswith("P:")]
-specs = [s for s in specs if not s.startswith("P:")]
-with tarfile.open(fileobj=buf, mode="w", format=tarfile.GNU_FORMAT) as t:
-    def parents(name):
-        parts = name.split("/")[:-1]
-        for i in range(1, len(parts) + 1):
-            d = "/".join(parts[:i])
-            if d not in dirs:
-                dirs.add(d)
-                t.addfile(info(d + "/", tarfile.DIRTYPE, 0o755))
-    for spec in specs:
-        kind, name, *rest = spec.split(":", 2)
-        parents(name)
-        if kind == "f":
-            data = (rest[0] + "\n").replace("\\n", "\n").encode()
-            t.addfile(info(name, tarfile.REGTYPE, size=len(data)), io.BytesIO(data))
-        elif kind == "d":
-            dirs.add(name)
-            t.addfile(info(name + "/", tarfile.DIRTYPE, 0o755))
-        elif kind == "l":
-            t.addfile(info(name, tarfile.SYMTYPE, 0o777, link=rest[0]))
-        elif kind == "p":
-            t.addfile(info(name, tarfile.FIFOTYPE))
-        elif kind == "z":
-            t.addfile(info(name, tarfile.REGTYPE, size=int(rest[0])), io.BytesIO(bytes(int(rest[0]))))
-        elif kind == "n":
-            t.addfile(info(name + "/", tarfile.DIRTYPE, 0o755))
-            for i in range(int(rest[0])):
-                t.addfile(info("%s/f%d" % (name, i), tarfile.REGTYPE, size=1), io.BytesIO(b"x"))
-layer = buf.getvalue()
-diff_id = "sha256:" + hashlib.sha256(layer).hexdigest()
-
-with tarfile.open(base) as src, tarfile.open(out, "w", format=tarfile.GNU_FORMAT) as dst:
-    manifest = json.load(src.extractfile("manifest.json"))[0]
-    config = json.load(src.extractfile(manifest["Config"]))
-    config["rootfs"]["diff_ids"].append(diff_id)
-    config["history"].append({"created_by": "hostile layer"})
-    if path_dirs:
-        config["config"]["Env"] = ["PATH=" + ":".join(["/nonexistent/dir"] * path_dirs[0])]
-    cfg = json.dumps(config).encode()
-    cfg_name = hashlib.sha256(cfg).hexdigest() + ".json"
-    for m in src.getmembers():
-        if m.name not in ("manifest.json", manifest["Config"]):
-            dst.addfile(m, src.extractfile(m) if m.isfile() else None)
-    layer_name = diff_id[7:] + "/layer.tar"
-    manifest = [{"Config": cfg_name, "RepoTags": [tag], "Layers": manifest["Layers"] + [layer_name]}]
-    for name, data in ((layer_name, layer), (cfg_name, cfg), ("manifest.json", json.dumps(manifest).encode())):
-        dst.addfile(info(name, tarfile.REGTYPE, size=len(data)), io.BytesIO(data))
-EOF
+    python3 "$TESTDIR/hostile_images.py" layered "$WORK/$tag.tar" "hutch-test/$tag:latest" "$@" ||
+        fail "building $tag"
     load "$WORK/$tag.tar"
 }
 

@@ -12,6 +12,7 @@
 
 #include "cli/commands.h"
 #include "base/error.h"
+#include "base/interrupt.h"
 #include "base/log.h"
 
 using namespace hutch;
@@ -120,6 +121,9 @@ int main(int argc, char** argv) {
     int status = dispatch(words);
     fflush(stdout);
     return status;
+  } catch (const Interrupted& e) {
+    fflush(stdout);
+    die_by_signal(e.signal());
   } catch (const Error& e) {
     fflush(stdout);
     print_error(e.what(), e.hint());

@@ -13,6 +13,11 @@ Usage: hostile_images.py KIND OUT [ARG...]
                            them ([L1, L, E, L, E]); L adds /data/repeated
   repeated-bad-blob OUT    [L1, L, L] where the second L entry is another blob
                            (gzip of different content) claiming L's diff_id
+  layered OUT TAG SPEC...  docker-archive TAG: busybox's layer, then one layer of
+                           SPECs: f:NAME:CONTENT (\n for newlines), d:NAME,
+                           l:NAME:TARGET (symlink), p:NAME (FIFO), z:NAME:BYTES
+                           (zeros), n:DIR:COUNT (COUNT small files); P:COUNT sets
+                           the config's PATH to COUNT missing directories
   registry-parts DIR WHERE DIGEST
                            for a registry that lies: DIR/manifest.json (OCI
                            image manifest) and DIR/config.json, with DIGEST in
@@ -93,6 +98,51 @@ def cmd_repeated_bad_blob(out):
     mi.docker_archive(out, [(cfg, ["hostile/liar:latest"], [l1, l, liar])])
 
 
+def cmd_layered(out, tag, *specs):
+    l = mi.Layer()
+    dirs = set()
+    path_dirs = 0
+
+    def parents(name):
+        parts = name.split("/")[:-1]
+        for i in range(1, len(parts) + 1):
+            d = "/".join(parts[:i])
+            if d not in dirs:
+                dirs.add(d)
+                l.dir(d)
+
+    for spec in specs:
+        kind, name, *rest = spec.split(":", 2)
+        if kind == "P":
+            path_dirs = int(name)
+            continue
+        parents(name)
+        if kind == "f":
+            l.file(name, (rest[0] + "\n").replace("\\n", "\n").encode())
+        elif kind == "d":
+            dirs.add(name)
+            l.dir(name)
+        elif kind == "l":
+            l.symlink(name, rest[0])
+        elif kind == "p":
+            l.fifo(name)
+        elif kind == "z":
+            l.file(name, bytes(int(rest[0])))
+        elif kind == "n":
+            dirs.add(name)
+            l.dir(name)
+            for i in range(int(rest[0])):
+                l.file("%s/f%d" % (name, i), b"x")
+        else:
+            sys.exit("unknown spec " + spec)
+    layers = [mi.layer1(), l.bytes()]
+    cfg = json.loads(base_config(layers))
+    if path_dirs:
+        cfg["config"]["Env"] = ["PATH=" + ":".join(["/nonexistent/dir"] * path_dirs)]
+    cfg = json.dumps(cfg, sort_keys=True, separators=(",", ":")).encode()
+    mi.docker_archive(out, [(cfg, [tag], layers)])
+
+
 def cmd_registry_parts(out_dir, where, digest):
     l1 = mi.layer1()
     blob = mi.gz(l1)
@@ -116,7 +166,7 @@ def cmd_registry_parts(out_dir, where, digest):
 
 def main():
     kinds = {"diff-id": cmd_diff_id, "oci": cmd_oci, "repeated": cmd_repeated,
-             "repeated-bad-blob": cmd_repeated_bad_blob, "registry-parts": cmd_registry_parts}
+             "repeated-bad-blob": cmd_repeated_bad_blob, "layered": cmd_layered, "registry-parts": cmd_registry_parts}
     if len(sys.argv) < 3 or sys.argv[1] not in kinds:
         sys.exit(__doc__)
     kinds[sys.argv[1]](*sys.argv[2:])

@@ -1,5 +1,6 @@
 #include "container/run.h"
 
+#include <signal.h>
 #include <stdio.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
@@ -20,6 +21,7 @@
 #include "base/error.h"
 #include "base/file.h"
 #include "base/human.h"
+#include "base/interrupt.h"
 #include "base/log.h"
 #include "base/printable.h"
 #include "base/process.h"
@@ -89,14 +91,16 @@ ProcessSpec resolve_process(const ImageConfig& config, const RunOptions& options
 }
 
 // Keeps the record true to what happened, and removes the container on the
-// way out when --rm asked for it, whatever path leads out.
+// way out when --rm asked for it, whatever path leads out, or when the user
+// interrupted the run before the command started (as if it had never been run).
 class ContainerScope {
  public:
   ContainerScope(const ContainerStore& containers, ContainerRecord& record)
       : containers_(containers), record_(record) {}
+  void discard() { discard_ = true; }
   ~ContainerScope() {
     try {
-      if (record_.auto_remove) {
+      if (record_.auto_remove || discard_) {
         containers_.remove(record_);
       } else if (record_.state == "running") {
         record_.state = "exited";
@@ -111,7 +115,19 @@ class ContainerScope {
  private:
   const ContainerStore& containers_;
   ContainerRecord& record_;
+  bool discard_ = false;
 };
+
+// A script's background job starts with INT ignored; docker's signal proxy
+// answers INT and TERM all the same, and so does a foreground run here. Until
+// the container record exists they end hutch at once: whatever it leaves (a
+// staging directory, a partial blob) the next command collects.
+void answer_stop_signals() {
+  for (int sig : {SIGINT, SIGTERM}) {
+    struct sigaction old;
+    if (sigaction(sig, nullptr, &old) == 0 && old.sa_handler == SIG_IGN) signal(sig, SIG_DFL);
+  }
+}
 
 }  // namespace
 
@@ -124,6 +140,7 @@ int run_container(const Store& store, const RunOptions& options, const PullImage
   // docker refuses a malformed reference before it looks for the image, and so
   // before `--pull never` could call it missing.
   if (!Digest::try_parse(options.image)) parse_reference(options.image);
+  answer_stop_signals();
   RootlessSession session = enter_rootless(store);
   log_phase("in user namespace");
   ImageStore images(store);
@@ -153,6 +170,10 @@ int run_container(const Store& store, const RunOptions& options, const PullImage
   record.image_id = image->id;
   record.created = rfc3339_now();
   record.auto_remove = options.remove;
+  // Owned by this process from the start: a --rm record whose owner died
+  // before removing it is collected by the next command (ContainerStore::list).
+  record.monitor_pid = getpid();
+  record.monitor_start = process_start_time(record.monitor_pid);
 
   Spec spec;
   spec.hostname = !options.hostname.empty() ? options.hostname : record.id.substr(0, 12);
@@ -171,6 +192,9 @@ int run_container(const Store& store, const RunOptions& options, const PullImage
   session.note_mapping();
   log_phase("layers ready");
 
+  // From here an INT or TERM must not end hutch outright, which would leave
+  // the record behind: it waits, and launch() turns it into Interrupted.
+  hold_signals();
   containers.create(record);
   content.reset();
   ContainerScope scope(containers, record);
@@ -184,12 +208,17 @@ int run_container(const Store& store, const RunOptions& options, const PullImage
   spec.mounts = write_etc_files(dir, spec.hostname, network);
 
   log_phase("container recorded");
-  RunningContainer running = launch(spec);
+  RunningContainer running = [&] {
+    try {
+      return launch(spec);
+    } catch (const Interrupted&) {
+      scope.discard();
+      throw;
+    }
+  }();
   log_phase("command started");
   record.state = "running";
   record.started_at = rfc3339_now();
-  record.monitor_pid = getpid();
-  record.monitor_start = process_start_time(record.monitor_pid);
   record.init_pid = running.init.pid();
   containers.save(record);
 

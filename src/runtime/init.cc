@@ -18,6 +18,7 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "runtime/root_file.h"
 #include "runtime/rootfs.h"
 #include "runtime/terminal.h"
 #include "runtime/user_db.h"
@@ -202,8 +203,12 @@ void container_init(const Spec& spec, int error_fd, int console_socket) {
     if (spec.network != NetworkMode::kHost) bring_up_loopback();
 
     const ProcessSpec& process = spec.process;
-    ExecUser user = resolve_user(process.user, read_file_if_exists("/etc/passwd").value_or(""),
-                                 read_file_if_exists("/etc/group").value_or(""));
+    // After pivot_root "/" is the container's tree, but its links could still
+    // name /proc's magic links or devices: read through the one careful reader.
+    Fd root(::open("/", O_PATH | O_DIRECTORY | O_CLOEXEC));
+    if (!root) fail_errno("open /");
+    ExecUser user = resolve_user(process.user, read_small_file_in_root(root.get(), "/etc/passwd").value_or(""),
+                                 read_small_file_in_root(root.get(), "/etc/group").value_or(""));
     std::vector<std::string> env = process.env;
     if (!has_env(env, "HOME")) env.push_back("HOME=" + user.home);
     enter_workdir(process.cwd);

@@ -18,6 +18,7 @@
 #include "runtime/init.h"
 #include "runtime/terminal.h"
 #include "base/error.h"
+#include "base/interrupt.h"
 #include "base/file.h"
 
 namespace hutch {
@@ -32,6 +33,43 @@ sigset_t supervised_signals() {
   for (int sig : kForwarded) sigaddset(&set, sig);
   sigaddset(&set, SIGCHLD);
   return set;
+}
+
+// What stops a run before its command starts: the user gave up on it.
+sigset_t stop_signals() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  return set;
+}
+
+// Until the init execs (the error pipe closes) or reports a failure. The init
+// may block on anything the image or the host makes slow, so the user's INT or
+// TERM is watched meanwhile; other signals stay pending for supervise(), which
+// hands them to the command once it runs.
+std::string wait_for_start(int errors) {
+  sigset_t stop = stop_signals();
+  Fd stop_fd(signalfd(-1, &stop, SFD_CLOEXEC | SFD_NONBLOCK));
+  if (!stop_fd) fail_errno("signalfd");
+  std::string report;
+  for (;;) {
+    struct pollfd fds[2] = {{errors, POLLIN, 0}, {stop_fd.get(), POLLIN, 0}};
+    if (poll(fds, 2, -1) < 0) {
+      if (errno == EINTR) continue;
+      fail_errno("poll");
+    }
+    struct signalfd_siginfo info;
+    if ((fds[1].revents & POLLIN) && ::read(stop_fd.get(), &info, sizeof info) == sizeof info)
+      throw Interrupted(info.ssi_signo);
+    if (!(fds[0].revents & (POLLIN | POLLHUP | POLLERR))) continue;
+    char buf[4096];
+    ssize_t n = ::read(errors, buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) fail_errno("read from container init");
+    if (n == 0) return report;
+    report.append(buf, n);
+  }
 }
 
 enum class Pumped { kData, kNothingYet, kEnd };
@@ -52,11 +90,16 @@ Pumped pump(int from, int to) {
 
 }  // namespace
 
+void hold_signals() {
+  sigset_t signals = supervised_signals();
+  sigprocmask(SIG_BLOCK, &signals, nullptr);
+}
+
 RunningContainer launch(const Spec& spec) {
   // Blocked before fork so no signal slips between start and supervision; the
   // child unblocks them before exec.
+  hold_signals();
   sigset_t signals = supervised_signals();
-  sigprocmask(SIG_BLOCK, &signals, nullptr);
   RunningContainer running;
   running.signals.reset(signalfd(-1, &signals, SFD_CLOEXEC));
   if (!running.signals) fail_errno("signalfd");
@@ -75,8 +118,10 @@ RunningContainer launch(const Spec& spec) {
   running.init = Child(pid);
   errors.write.reset();
   console.child.reset();
-  if (spec.process.terminal) running.console = receive_fd(console.parent.get());
-  std::string report = read_fd(errors.read.get());
+  // On a throw, running.init kills and reaps the init (and its PID namespace).
+  std::string report = wait_for_start(errors.read.get());
+  // The init sent the pty master before exec, so it is already waiting here.
+  if (report.empty() && spec.process.terminal) running.console = receive_fd(console.parent.get());
   if (!report.empty()) {
     running.init.wait();
     char* rest;

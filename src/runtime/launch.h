@@ -15,7 +15,13 @@ struct RunningContainer {
   Fd signals;      // signalfd for the forwarded signals and SIGCHLD
 };
 
-// Returns once the command has been exec'd; throws Error carrying docker's
+// Holds INT, TERM and the other signals a foreground run handles pending from
+// here on (idempotent), so that none kills hutch between creating a container
+// record and supervising it: launch() and supervise() take them from there.
+void hold_signals();
+
+// Returns once the command has been exec'd; throws Interrupted when INT or
+// TERM arrives first (after killing the init); throws Error carrying docker's
 // status (125 setup, 126 cannot invoke, 127 not found) otherwise. The calling
 // process must already be in the user namespace and single-threaded.
 RunningContainer launch(const Spec& spec);

@@ -226,7 +226,11 @@ void RootfsBuilder::build() {
 
 }  // namespace
 
-Fd open_in_root(int root_fd, const std::string& path, Create create) {
+namespace {
+
+// Both public forms; with missing_ok, a component that does not exist gives an
+// empty Fd instead of an error.
+Fd resolve_in_root(int root_fd, const std::string& path, Create create, bool missing_ok) {
   std::vector<Fd> stack;  // directories from the root down, for ".."
   stack.emplace_back(::dup(root_fd));
   std::deque<std::string> todo = components(path);
@@ -251,6 +255,7 @@ Fd open_in_root(int root_fd, const std::string& path, Create create) {
       }
       fd = ::openat(dir, name.c_str(), O_PATH | O_NOFOLLOW | O_CLOEXEC);
     }
+    if (fd < 0 && errno == ENOENT && missing_ok) return Fd();
     if (fd < 0) fail_errno("%s", path.c_str());
     Fd entry(fd);
     struct stat st;
@@ -270,6 +275,16 @@ Fd open_in_root(int root_fd, const std::string& path, Create create) {
     stack.push_back(std::move(entry));
   }
   return std::move(stack.back());
+}
+
+}  // namespace
+
+Fd open_in_root(int root_fd, const std::string& path, Create create) {
+  return resolve_in_root(root_fd, path, create, false);
+}
+
+Fd open_in_root_if_exists(int root_fd, const std::string& path) {
+  return resolve_in_root(root_fd, path, Create::kNothing, true);
 }
 
 void setup_rootfs(const Spec& spec) {

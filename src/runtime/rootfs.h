@@ -20,5 +20,7 @@ void setup_rootfs(const Spec& spec);
 // asked (directories on the way, and a file or directory at the end).
 enum class Create { kNothing, kDirectory, kFile };
 Fd open_in_root(int root_fd, const std::string& path, Create create = Create::kNothing);
+// The same lookup as an O_PATH descriptor, empty when something on the way is missing.
+Fd open_in_root_if_exists(int root_fd, const std::string& path);
 
 }  // namespace hutch

@@ -20,6 +20,10 @@ bool ContainerRecord::is_running() const {
   return state == "running" && process_alive(monitor_pid, monitor_start);
 }
 
+bool ContainerRecord::is_abandoned() const {
+  return auto_remove && !process_alive(monitor_pid, monitor_start);
+}
+
 namespace {
 
 bool valid_name(const std::string& name) {
@@ -132,7 +136,12 @@ std::vector<ContainerRecord> ContainerStore::list() const {
   std::vector<ContainerRecord> out;
   for (const auto& id : list_dir(store_.containers_dir())) {
     try {
-      if (auto r = load(id)) out.push_back(std::move(*r));
+      auto r = load(id);
+      if (r && r->is_abandoned()) {
+        remove(*r);
+        continue;
+      }
+      if (r) out.push_back(std::move(*r));
     } catch (const Error&) {
       // A record torn by a crash would be replaced whole; skip anything unreadable.
     }

@@ -42,6 +42,9 @@ struct ContainerRecord {
   // "running" only while its supervisor is alive: a killed hutch leaves a
   // record that says running, but the container died with it.
   bool is_running() const;
+  // A --rm container whose hutch died (kill -9) before removing it: docker
+  // would have removed it when it ended, so nothing may treat it as present.
+  bool is_abandoned() const;
 };
 
 class ContainerStore {
@@ -53,6 +56,9 @@ class ContainerStore {
   void create(ContainerRecord& record) const;
   void save(const ContainerRecord& record) const;
   std::optional<ContainerRecord> load(const std::string& id) const;
+  // Removes abandoned records on the way (best effort: what a removal from
+  // outside the user namespace cannot delete is left to staging collection),
+  // so that they block neither rmi nor prune nor show in ps.
   std::vector<ContainerRecord> list() const;
   // Finds by name, full id or unique id prefix; throws "No such container".
   ContainerRecord find(const std::string& name_or_id) const;

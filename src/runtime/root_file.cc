@@ -1,0 +1,99 @@
+#include "runtime/root_file.h"
+
+#include <fcntl.h>
+#include <linux/openat2.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <cerrno>
+
+#include "runtime/rootfs.h"
+#include "base/error.h"
+#include "base/fd.h"
+
+namespace hutch {
+
+namespace {
+
+enum class Lookup { kFound, kMissing, kUnsupported };
+
+// openat2 (Linux 5.6) resolves every link, ".." and absolute target within
+// root_fd in the kernel, atomically. Magic links (/proc/self/fd/N, /proc/1/root)
+// are refused outright: they name an object directly, wherever it is.
+Lookup lookup_kernel(int root_fd, const std::string& path, Fd* out) {
+  struct open_how how = {};
+  how.flags = O_PATH | O_CLOEXEC;
+  how.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS;
+  // EAGAIN: a rename elsewhere raced the lookup; the kernel asks for a retry.
+  for (int attempt = 0; attempt < 8; attempt++) {
+    long fd = syscall(SYS_openat2, root_fd, path.c_str(), &how, sizeof how);
+    if (fd >= 0) {
+      out->reset((int)fd);
+      return Lookup::kFound;
+    }
+    if (errno == EAGAIN || errno == EINTR) continue;
+    if (errno == ENOENT) return Lookup::kMissing;
+    // Kernels before 5.6, and sandboxes whose seccomp filter does not know it.
+    if (errno == ENOSYS || errno == EPERM || errno == E2BIG || errno == EINVAL) return Lookup::kUnsupported;
+    fail_errno("look up");
+  }
+  return Lookup::kUnsupported;
+}
+
+const char* kind_of(mode_t mode) {
+  switch (mode & S_IFMT) {
+    case S_IFDIR: return "a directory";
+    case S_IFCHR: return "a character device";
+    case S_IFBLK: return "a block device";
+    case S_IFIFO: return "a FIFO";
+    case S_IFSOCK: return "a socket";
+    case S_IFLNK: return "a symbolic link";
+    default: return "not a regular file";
+  }
+}
+
+std::optional<std::string> read_checked(int root_fd, const std::string& path, RootLookup how) {
+  Fd found;
+  Lookup lookup = how == RootLookup::kAuto ? lookup_kernel(root_fd, path, &found) : Lookup::kUnsupported;
+  if (lookup == Lookup::kMissing) return std::nullopt;
+  if (lookup == Lookup::kUnsupported) {
+    // The same rules walked in user space, one component at a time with
+    // O_NOFOLLOW, at most 40 links.
+    found = open_in_root_if_exists(root_fd, path);
+    if (!found) return std::nullopt;
+  }
+  // Checked on the O_PATH descriptor, before any open that could block (a
+  // FIFO) or act (a device).
+  struct stat st;
+  if (fstat(found.get(), &st) < 0) fail_errno("stat");
+  if (!S_ISREG(st.st_mode)) fail("%s, not a regular file", kind_of(st.st_mode));
+  // Reopened through the descriptor itself, so the file checked is the file read.
+  std::string self = "/proc/self/fd/" + std::to_string(found.get());
+  Fd file(::open(self.c_str(), O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC));
+  if (!file) fail_errno("open");
+  if (fstat(file.get(), &st) < 0) fail_errno("stat");
+  if (!S_ISREG(st.st_mode)) fail("%s, not a regular file", kind_of(st.st_mode));
+  auto too_big = [] { fail("larger than the limit of %zu MiB", kMaxRootFileSize >> 20); };
+  if ((unsigned long long)st.st_size > kMaxRootFileSize) too_big();
+  // The size is checked again while reading: the file may grow meanwhile.
+  std::string out;
+  char buf[65536];
+  for (;;) {
+    ssize_t n = ::read(file.get(), buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) fail_errno("read");
+    if (n == 0) return out;
+    if (out.size() + n > kMaxRootFileSize) too_big();
+    out.append(buf, n);
+  }
+}
+
+}  // namespace
+
+std::optional<std::string> read_small_file_in_root(int root_fd, const std::string& path, RootLookup lookup) {
+  return with_context("cannot read " + path + " in the container",
+                      [&] { return read_checked(root_fd, path, lookup); });
+}
+
+}  // namespace hutch

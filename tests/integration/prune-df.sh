@@ -70,9 +70,19 @@ test_prune_all_keeps_images_in_use() {
 test_prune_collects_orphans() {
     fresh_store
     load multi.tar
-    # a load that fails half-way leaves blobs and an unpacked layer no image names
+    # a load that fails verification adds nothing: its blobs join the store
+    # only once their layers verified, and what it staged goes with it
+    local before
+    before=$(blobs; layer_dirs)
     run hutch load -i "$FIXTURES/bad-digest.tar"
     assert_error 125
+    assert_eq "$before" "$(blobs; layer_dirs)" "content after the failed load"
+    # a crash between storing content and writing the record leaves blobs and
+    # an unpacked layer no image names: here, base's record removed by hand
+    load base.tar
+    rm "$HUTCH_ROOT/images/${BASE_ID#sha256:}.json"
+    jq 'with_entries(select(.value != "'"$BASE_ID"'"))' "$HUTCH_ROOT/repositories.json" >"$WORK/tags.json"
+    mv "$WORK/tags.json" "$HUTCH_ROOT/repositories.json"
     local two_l2 expected=0 h
     two_l2=$(hutch image inspect -f '{{index .RootFS.Layers 1}}' hutch-test/two)
     local keep

@@ -116,6 +116,9 @@ int LayerWriter::parent_dir(const std::vector<std::string>& parts, const char* r
       if (mkdirat(stack_.fd(), name, 0755) < 0 && errno != EEXIST)
         fail_errno("layer entry %s: mkdir", raw);
       entered = stack_.try_enter(parts[i]);
+      // A new directory no entry named: an inode number it reuses must not
+      // bring a removed directory's time with it.
+      if (entered) dir_times_.erase(stack_.ino());
     }
     if (!entered) {
       if (errno == ELOOP || errno == ENOTDIR)

@@ -130,6 +130,11 @@ TEST(unpack_later_entries_replace_earlier_ones) {
   CHECK_EQ(read_file(dir + "/y"), std::string("file"));
   CHECK_EQ(read_file(dir + "/t"), std::string("new"));
   CHECK_EQ(read_file(dir + "/h"), std::string("old"));
+  // The entries' times (0 here), though files were created inside afterwards.
+  struct stat d, x;
+  CHECK(stat((dir + "/d").c_str(), &d) == 0 && stat((dir + "/x").c_str(), &x) == 0);
+  CHECK_EQ(d.st_mtime, time_t(0));
+  CHECK_EQ(x.st_mtime, time_t(0));
   remove_tree(dir);
   unlink(tar.c_str());
 }

@@ -33,6 +33,20 @@ print(t.extractfile(d + "/bottom").read().decode().strip(),
 EOF
 }
 
+# A shell script that makes /e/e/.../e (DEPTH levels) holding "file", built
+# bottom-up in steps of at most 1,000 levels, so that no path the shell uses
+# passes PATH_MAX and it takes a few commands, not one per level.
+deep_upper_script() {
+    local depth=$1 size=$(($1 % 1000)) script
+    ((size)) || size=1000
+    script="cd / && mkdir -p c$(printf '/e%.0s' $(seq $((size - 1)))) && echo up >c$(printf '/e%.0s' $(seq $((size - 1))))/file"
+    for ((depth -= size; depth > 0; depth -= 1000)); do
+        local inner="n$(printf '/e%.0s' $(seq 999))"
+        script+=" && mkdir -p $inner && mv c $inner/e && mv n c"
+    done
+    printf '%s && mv c e' "$script"
+}
+
 # load, run, export, commit, diff, rm, rmi and image prune of an image with a
 # DEPTH-deep layer, with 256 descriptors: one per level would run out.
 deep_lifecycle() {
@@ -50,11 +64,9 @@ deep_lifecycle() {
         assert_ok
         assert_eq "deep" "$out"
     fi
-    # A container that adds a deep tree of its own (in its upper layer),
-    # built bottom-up so that no path the shell uses passes PATH_MAX.
+    # A container that adds a deep tree of its own (in its upper layer).
     c=$(name)
-    run hutch run --name "$c" "$img" sh -c "cd / && mkdir c && echo up >c/file && i=1 &&
-        while [ \$i -lt $depth ]; do mkdir n && mv c n/e && mv n c || exit 1; i=\$((i+1)); done; mv c e"
+    run hutch run --name "$c" "$img" sh -c "$(deep_upper_script "$depth")"
     assert_ok
     run hutch diff "$c"
     assert_ok

@@ -13,11 +13,12 @@ using namespace hutch;
 
 namespace {
 
-std::string temp_dir() {
-  char dir[] = "/tmp/hutch-unit-dirstack-XXXXXX";
-  CHECK(mkdtemp(dir));
-  return dir;
-}
+// A fresh directory, removed with everything in it at the end of the test.
+struct TempTree {
+  char path[40] = "/tmp/hutch-unit-dirstack-XXXXXX";
+  TempTree() { CHECK(mkdtemp(path)); }
+  ~TempTree() { remove_tree(path); }
+};
 
 ino_t ino_of(int fd) {
   struct stat st;
@@ -28,8 +29,8 @@ ino_t ino_of(int fd) {
 }  // namespace
 
 TEST(dir_stack_goes_back_up_through_closed_levels) {
-  std::string root = temp_dir();
-  std::string path = root;
+  TempTree tree;
+  std::string root = tree.path, path = root;
   for (int i = 0; i < 50; i++) mkdir((path += "/d").c_str(), 0755);
   DirStack stack(open_dir(root), 2);
   ino_t top = ino_of(stack.fd());
@@ -39,11 +40,11 @@ TEST(dir_stack_goes_back_up_through_closed_levels) {
   while (stack.depth() > 0) stack.leave();
   CHECK_EQ(ino_of(stack.fd()), top);
   CHECK(!stack.try_enter("missing"));
-  remove_tree(root);
 }
 
 TEST(dir_stack_refuses_a_tree_moved_under_it) {
-  std::string root = temp_dir();
+  TempTree tree;
+  std::string root = tree.path;
   mkdir((root + "/a").c_str(), 0755);
   mkdir((root + "/a/b").c_str(), 0755);
   mkdir((root + "/a/b/c").c_str(), 0755);
@@ -55,5 +56,4 @@ TEST(dir_stack_refuses_a_tree_moved_under_it) {
   CHECK(rename((root + "/a/b").c_str(), (root + "/x/b").c_str()) == 0);
   stack.leave();  // c/.. is still b
   CHECK_THROWS(stack.leave(), "moved");  // b/.. is x now, not a
-  remove_tree(root);
 }

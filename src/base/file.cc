@@ -8,6 +8,7 @@
 #include <cerrno>
 #include <cstring>
 
+#include "base/dir_stack.h"
 #include "base/error.h"
 #include "base/random.h"
 
@@ -108,31 +109,72 @@ void mkdir_p(const std::string& path, mode_t mode) {
   if (mkdir(path.c_str(), mode) < 0 && errno != EEXIST) fail_errno("mkdir %s", path.c_str());
 }
 
+namespace {
+
+// Opens a directory to empty it. One without read or search permission (a
+// layer may ship d---------) is made accessible first: it is about to go.
+Fd open_to_remove(int dirfd, const char* name) {
+  constexpr int kFlags = O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC;
+  Fd dir(openat(dirfd, name, kFlags));
+  if (!dir && errno == EACCES && fchmodat(dirfd, name, 0700, AT_SYMLINK_NOFOLLOW) == 0)
+    dir.reset(openat(dirfd, name, kFlags));
+  // Without write and search permission it cannot be emptied.
+  if (dir) fchmod(dir.get(), 0700);
+  return dir;
+}
+
+}  // namespace
+
+// Iterative, with the names still to remove kept per level, so a tree of any
+// depth takes a bounded number of descriptors (DirStack) and linear time:
+// each directory is listed once, however often the walk comes back to it.
 void remove_tree_at(int dirfd, const char* name) {
   if (unlinkat(dirfd, name, 0) == 0 || errno == ENOENT) return;
   if (errno != EISDIR && errno != EPERM) fail_errno("remove %s", name);
-  int fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-  if (fd < 0) {
+  int unlink_errno = errno;
+  // Not a directory after all: unlink's error is the one to report.
+  auto open_or_explain = [&](int at, const char* what) {
+    Fd dir = open_to_remove(at, what);
+    if (!dir && errno == ENOTDIR) errno = unlink_errno;
+    return dir;
+  };
+  Fd top = open_or_explain(dirfd, name);
+  if (!top) {
     if (errno == ENOENT) return;
-    fail_errno("open %s", name);
+    fail_errno("remove %s", name);
   }
-  DIR* dir = fdopendir(fd);
-  if (!dir) {
-    close(fd);
-    fail_errno("opendir %s", name);
-  }
-  // A directory without write or search permission cannot be emptied.
-  fchmod(fd, 0700);
-  while (struct dirent* e = readdir(dir)) {
-    if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..")) continue;
-    try {
-      remove_tree_at(fd, e->d_name);
-    } catch (...) {
-      closedir(dir);
-      throw;
+  {
+    DirStack stack(std::move(top), 16);
+    std::vector<std::vector<DirName>> todo;
+    todo.push_back(read_dir_names(stack.fd()));
+    for (;;) {
+      if (todo.back().empty()) {
+        if (stack.depth() == 0) break;
+        std::string done = stack.name();
+        stack.leave();
+        todo.pop_back();
+        if (unlinkat(stack.fd(), done.c_str(), AT_REMOVEDIR) < 0 && errno != ENOENT)
+          fail_errno("rmdir %s", done.c_str());
+        continue;
+      }
+      DirName entry = std::move(todo.back().back());
+      todo.back().pop_back();
+      const char* child = entry.name.c_str();
+      unlink_errno = EISDIR;
+      if (entry.type != DT_DIR) {
+        if (unlinkat(stack.fd(), child, 0) == 0 || errno == ENOENT) continue;
+        if (errno != EISDIR && errno != EPERM) fail_errno("remove %s", child);
+        unlink_errno = errno;
+      }
+      Fd dir = open_or_explain(stack.fd(), child);
+      if (!dir) {
+        if (errno == ENOENT) continue;
+        fail_errno("remove %s", child);
+      }
+      stack.push(entry.name, std::move(dir));
+      todo.push_back(read_dir_names(stack.fd()));
     }
   }
-  closedir(dir);
   if (unlinkat(dirfd, name, AT_REMOVEDIR) < 0 && errno != ENOENT) fail_errno("rmdir %s", name);
 }
 

@@ -1,12 +1,13 @@
 #include "cli/inspect_json.h"
 
-#include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <cstring>
 
+#include "base/dir_stack.h"
+#include "base/error.h"
 #include "base/file.h"
 #include "base/json_reader.h"
 #include "base/json_writer.h"
@@ -63,33 +64,40 @@ void write_config(JsonWriter& w, const JsonValue* config) {
   w.end_object();
 }
 
-int64_t tree_bytes_at(int dirfd) {
-  DIR* dir = fdopendir(dirfd);
-  if (!dir) {
-    close(dirfd);
-    return 0;
-  }
-  int64_t total = 0;
-  while (struct dirent* e = readdir(dir)) {
-    if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..")) continue;
-    struct stat st;
-    if (fstatat(dirfd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0) continue;
-    if (S_ISDIR(st.st_mode)) {
-      int sub = openat(dirfd, e->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-      if (sub >= 0) total += tree_bytes_at(sub);
-    } else if (S_ISREG(st.st_mode) || S_ISLNK(st.st_mode)) {
-      total += st.st_size;
-    }
-  }
-  closedir(dir);
-  return total;
-}
-
 }  // namespace
 
+// Iterative with a DirStack: a container may hold a tree of any depth.
+// Unreadable parts count as empty; this is a size for a listing.
 int64_t tree_bytes(const std::string& path) {
-  int fd = open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  return fd < 0 ? 0 : tree_bytes_at(fd);
+  Fd root(open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (!root) return 0;
+  int64_t total = 0;
+  try {
+    DirStack stack(std::move(root));
+    std::vector<std::vector<DirName>> todo;
+    todo.push_back(read_dir_names(stack.fd()));
+    for (;;) {
+      if (todo.back().empty()) {
+        if (stack.depth() == 0) break;
+        stack.leave();
+        todo.pop_back();
+        continue;
+      }
+      DirName entry = std::move(todo.back().back());
+      todo.back().pop_back();
+      struct stat st;
+      if (fstatat(stack.fd(), entry.name.c_str(), &st, AT_SYMLINK_NOFOLLOW) < 0) continue;
+      if (S_ISREG(st.st_mode) || S_ISLNK(st.st_mode)) total += st.st_size;
+      if (!S_ISDIR(st.st_mode) || !stack.try_enter(entry.name)) continue;
+      try {
+        todo.push_back(read_dir_names(stack.fd()));
+      } catch (const Error&) {
+        stack.leave();
+      }
+    }
+  } catch (const Error&) {
+  }
+  return total;
 }
 
 std::string image_inspect_json(const Store& store, const ImageRecord& image) {

@@ -9,6 +9,7 @@
 #include <cstring>
 #include <map>
 
+#include "base/dir_stack.h"
 #include "base/error.h"
 #include "base/file.h"
 #include "base/log.h"
@@ -122,44 +123,59 @@ void EntryWriter::add_marker(const std::string& path, const FsInfo& like, mode_t
   tar_.begin(e);
 }
 
-void write_changes(EntryWriter& out, int upper_fd, const std::vector<UpperNode>& nodes, const std::string& dir) {
+void write_changes(EntryWriter& out, DirStack& upper, const std::vector<UpperNode>& nodes, std::string& dir) {
+  size_t dir_size = dir.size();
   for (const auto& node : nodes) {
-    std::string path = dir.empty() ? node.name : dir + "/" + node.name;
+    dir.resize(dir_size);
+    std::string prefix = dir.empty() ? "" : dir + "/";
     if (node.kind == ChangeKind::kDelete) {
-      out.add_marker(dir.empty() ? kWhiteoutPrefix + node.name : dir + "/" + kWhiteoutPrefix + node.name,
-                     node.info, 0600);
+      out.add_marker(prefix + kWhiteoutPrefix + node.name, node.info, 0600);
       continue;
     }
     // Fresh metadata: the walk that chose the entries may be a moment old.
-    auto info = stat_entry(upper_fd, node.name);
+    auto info = stat_entry(upper.fd(), node.name);
     if (!info || info->whiteout) continue;
-    out.add(upper_fd, node.name, *info, path);
+    std::string path = prefix + node.name;
+    out.add(upper.fd(), node.name, *info, path);
     if (!S_ISDIR(info->mode)) continue;
     if (info->opaque) out.add_marker(path + "/" + kOpaqueMarker, *info, info->mode & 0777);
-    Fd child = open_entry_dir(upper_fd, node.name);
-    write_changes(out, child.get(), node.children, path);
+    upper.enter(node.name);
+    dir = std::move(path);
+    write_changes(out, upper, node.children, dir);
+    upper.leave();
   }
+  dir.resize(dir_size);
 }
 
-void write_merged(EntryWriter& out, const MergedDir& dir, const std::string& path) {
-  for (const auto& [name, entry] : dir.list()) {
-    std::string child_path = path.empty() ? name : path + "/" + name;
-    out.add(dir.fd_for(entry), name, entry.info, child_path);
-    if (S_ISDIR(entry.info.mode)) write_merged(out, dir.child(name, entry), child_path);
+void write_merged(EntryWriter& out, MergedWalk& walk, std::string& path) {
+  size_t path_size = path.size();
+  for (const auto& [name, entry] : walk.list()) {
+    path.resize(path_size);
+    if (!path.empty()) path += "/";
+    path += name;
+    out.add(walk.fd_for(entry), name, entry.info, path);
+    if (!S_ISDIR(entry.info.mode)) continue;
+    walk.enter(name, &entry);
+    write_merged(out, walk, path);
+    walk.leave();
   }
+  path.resize(path_size);
 }
 
 }  // namespace
 
 void write_changes_layer(TarWriter& tar, const std::string& upper_dir, const UpperChanges& changes) {
-  Fd upper = open_dir(upper_dir);
+  DirStack upper(open_dir(upper_dir));
   EntryWriter out(tar);
-  write_changes(out, upper.get(), changes.top, "");
+  std::string dir;
+  write_changes(out, upper, changes.top, dir);
 }
 
 void write_merged_tree(TarWriter& tar, const std::vector<std::string>& dirs_top_first) {
   EntryWriter out(tar);
-  write_merged(out, MergedDir::open_roots(dirs_top_first), "");
+  MergedWalk walk(dirs_top_first);
+  std::string path;
+  write_merged(out, walk, path);
 }
 
 }  // namespace hutch

@@ -11,9 +11,11 @@
 #include <cerrno>
 #include <cstring>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "image/decompress.h"
+#include "base/dir_stack.h"
 #include "base/error.h"
 #include "base/fd.h"
 #include "base/file.h"
@@ -44,68 +46,93 @@ std::vector<std::string> safe_components(const char* raw, const char* what) {
   return parts;
 }
 
+// The name a whiteout entry hides. Refused: names that are no entry (".wh."
+// alone, ".wh.." and ".wh..." would hide "", "." or "..", i.e. empty the
+// directory or its parent) and overlay/aufs metadata names (".wh..wh.*")
+// other than the opaque marker, which the caller handles first.
+std::string whiteout_target(const std::string& name, const char* raw) {
+  std::string hidden = name.substr(kWhiteoutPrefix.size());
+  if (hidden.empty() || hidden == "." || hidden == "..")
+    fail("layer entry %s: whiteout names no entry", raw);
+  if (hidden.compare(0, kWhiteoutPrefix.size(), kWhiteoutPrefix) == 0)
+    fail("layer entry %s: unknown whiteout metadata name", raw);
+  return hidden;
+}
+
 class LayerWriter {
  public:
   LayerWriter(const std::string& dest, const UnpackOptions& options)
-      : root_(open_dir(dest)), options_(options) {}
+      : stack_(open_dir(dest), 16), options_(options) {}
 
   void write(struct archive* a, struct archive_entry* entry);
   void finish();
   uint64_t content_size() const { return content_size_; }
 
  private:
-  // Opens the directory holding the entry's last component, creating missing
-  // parents. Symlinks are never followed: an earlier entry of the same layer
-  // must not redirect later ones (the classic "link -> /etc, then link/passwd").
+  // Moves to the directory holding the entry's last component, creating
+  // missing parents, and returns it. The walk starts from where the previous
+  // entry was (a tar lists a tree depth-first, so this is a step or two, not
+  // a walk from the root: a deep chain stays linear). Symlinks are never
+  // followed: an earlier entry of the same layer must not redirect later ones
+  // (the classic "link -> /etc, then link/passwd").
   int parent_dir(const std::vector<std::string>& parts, const char* raw);
+  void leave_to(size_t depth);
+  // Removes what an entry replaces (docker's rule: anything but a directory
+  // that a directory entry names again).
   void remove_existing(int dir, const std::string& name);
   void apply_metadata(int fd, struct archive_entry* entry, bool is_symlink, int dir,
                       const std::string& name);
   void record_override(int fd, const char* name, uid_t uid, gid_t gid, mode_t mode);
   void copy_data(struct archive* a, int fd, const char* raw);
 
-  Fd root_;
+  DirStack stack_;  // the directory of the previous entry
   UnpackOptions options_;
-  std::string cached_path_;
-  Fd cached_dir_;
   uint64_t content_size_ = 0;
-  struct DirTime {
-    std::vector<std::string> parts;
-    struct timespec mtime;
-  };
-  std::vector<DirTime> dir_times_;
+  // Directory entries' mtimes by inode. Creating an entry changes its
+  // directory's mtime, and entries are created only in the directory on top
+  // of stack_, so a directory gets its time back each time the walk leaves it.
+  std::unordered_map<ino_t, struct timespec> dir_times_;
 };
 
-int LayerWriter::parent_dir(const std::vector<std::string>& parts, const char* raw) {
-  std::string key;
-  for (size_t i = 0; i + 1 < parts.size(); i++) key += parts[i] + "/";
-  if (cached_dir_ && key == cached_path_) return cached_dir_.get();
-  Fd dir(dup(root_.get()));
-  for (size_t i = 0; i + 1 < parts.size(); i++) {
-    const char* name = parts[i].c_str();
-    int next = openat(dir.get(), name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-    if (next < 0 && errno == ENOENT) {
-      if (mkdirat(dir.get(), name, 0755) < 0 && errno != EEXIST)
-        fail_errno("layer entry %s: mkdir", raw);
-      next = openat(dir.get(), name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+void LayerWriter::leave_to(size_t depth) {
+  while (stack_.depth() > depth) {
+    if (auto it = dir_times_.find(stack_.ino()); it != dir_times_.end()) {
+      struct timespec times[2] = {it->second, it->second};
+      futimens(stack_.fd(), times);
     }
-    if (next < 0) {
+    stack_.leave();
+  }
+}
+
+int LayerWriter::parent_dir(const std::vector<std::string>& parts, const char* raw) {
+  size_t want = parts.size() - 1;
+  size_t common = 0;
+  while (common < want && common < stack_.depth() && stack_.name_at(common + 1) == parts[common]) common++;
+  leave_to(common);
+  for (size_t i = common; i < want; i++) {
+    const char* name = parts[i].c_str();
+    bool entered = stack_.try_enter(parts[i]);
+    if (!entered && errno == ENOENT) {
+      if (mkdirat(stack_.fd(), name, 0755) < 0 && errno != EEXIST)
+        fail_errno("layer entry %s: mkdir", raw);
+      entered = stack_.try_enter(parts[i]);
+      // A new directory no entry named: an inode number it reuses must not
+      // bring a removed directory's time with it.
+      if (entered) dir_times_.erase(stack_.ino());
+    }
+    if (!entered) {
       if (errno == ELOOP || errno == ENOTDIR)
         fail("layer entry %s: path leads through a symlink or non-directory", raw);
       fail_errno("layer entry %s: open parent", raw);
     }
-    dir.reset(next);
   }
-  cached_path_ = key;
-  cached_dir_ = std::move(dir);
-  return cached_dir_.get();
+  return stack_.fd();
 }
 
 void LayerWriter::remove_existing(int dir, const std::string& name) {
   struct stat st;
   if (fstatat(dir, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) < 0) return;
-  // Anything cached below a replaced entry is stale.
-  cached_dir_.reset();
+  if (S_ISDIR(st.st_mode)) dir_times_.erase(st.st_ino);
   remove_tree_at(dir, name.c_str());
 }
 
@@ -191,10 +218,8 @@ void LayerWriter::write(struct archive* a, struct archive_entry* entry) {
     return;
   }
   if (std::string_view(name).substr(0, kWhiteoutPrefix.size()) == kWhiteoutPrefix) {
-    std::string hidden = name.substr(kWhiteoutPrefix.size());
-    if (hidden.empty()) fail("layer entry %s: empty whiteout", raw);
+    std::string hidden = whiteout_target(name, raw);
     remove_existing(dir, hidden);
-    dir = parent_dir(parts, raw);
     if (mknodat(dir, hidden.c_str(), S_IFCHR | 0, makedev(0, 0)) < 0)
       fail_errno("layer entry %s: create whiteout", raw);
     return;
@@ -203,10 +228,13 @@ void LayerWriter::write(struct archive* a, struct archive_entry* entry) {
   if (const char* link = archive_entry_hardlink(entry)) {
     std::vector<std::string> target = safe_components(link, "hardlink target");
     if (target.empty()) fail("layer entry %s: empty hardlink target", raw);
-    std::string target_name = target.back();
-    Fd target_dir(dup(parent_dir(target, link)));
-    remove_existing(dir, name);
+    Fd target_dir(fcntl(parent_dir(target, link), F_DUPFD_CLOEXEC, 0));
+    if (!target_dir) fail_errno("layer entry %s: hardlink to %s", raw, link);
+    const std::string& target_name = target.back();
     dir = parent_dir(parts, raw);
+    // Linked to what the target is now: replacing the target later does not
+    // change this entry, as with tar.
+    remove_existing(dir, name);
     if (linkat(target_dir.get(), target_name.c_str(), dir, name.c_str(), 0) < 0)
       fail_errno("layer entry %s: hardlink to %s", raw, link);
     return;
@@ -216,19 +244,19 @@ void LayerWriter::write(struct archive* a, struct archive_entry* entry) {
   if (type == AE_IFDIR) {
     struct stat st;
     if (fstatat(dir, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0 && !S_ISDIR(st.st_mode))
-      remove_existing(dir, name), dir = parent_dir(parts, raw);
+      remove_existing(dir, name);
     if (mkdirat(dir, name.c_str(), 0700) < 0 && errno != EEXIST)
       fail_errno("layer entry %s: mkdir", raw);
     Fd fd(openat(dir, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
     if (!fd) fail_errno("layer entry %s: open", raw);
     apply_metadata(fd.get(), entry, false, dir, name);
-    struct timespec mtime = {archive_entry_mtime(entry), archive_entry_mtime_nsec(entry)};
-    dir_times_.push_back({parts, mtime});
+    struct stat made;
+    if (fstat(fd.get(), &made) < 0) fail_errno("layer entry %s: stat", raw);
+    dir_times_[made.st_ino] = {archive_entry_mtime(entry), archive_entry_mtime_nsec(entry)};
     return;
   }
 
   remove_existing(dir, name);
-  dir = parent_dir(parts, raw);
   if (type == AE_IFREG) {
     Fd fd(openat(dir, name.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600));
     if (!fd) fail_errno("layer entry %s: create", raw);
@@ -260,12 +288,7 @@ void LayerWriter::write(struct archive* a, struct archive_entry* entry) {
 
 void LayerWriter::finish() {
   // Directory times last: creating entries inside a directory changes its mtime.
-  for (auto it = dir_times_.rbegin(); it != dir_times_.rend(); ++it) {
-    std::vector<std::string> parts = it->parts;
-    int dir = parent_dir(parts, "directory");
-    struct timespec times[2] = {it->mtime, it->mtime};
-    utimensat(dir, parts.back().c_str(), times, AT_SYMLINK_NOFOLLOW);
-  }
+  leave_to(0);
 }
 
 struct ReadContext {

@@ -1,6 +1,5 @@
 #include "image/overlay_view.h"
 
-#include <dirent.h>
 #include <fcntl.h>
 #include <sys/xattr.h>
 #include <unistd.h>
@@ -71,57 +70,43 @@ std::optional<FsInfo> stat_entry(int dirfd, const std::string& name) {
   return info;
 }
 
-Fd open_entry_dir(int dirfd, const std::string& name) {
-  Fd fd(openat(dirfd, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
-  if (!fd) fail_errno("open directory %s", name.c_str());
-  return fd;
-}
-
 std::vector<std::string> sorted_names(int dirfd) {
-  int copy = openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (copy < 0) fail_errno("open directory");
-  DIR* dir = fdopendir(copy);
-  if (!dir) {
-    ::close(copy);
-    fail_errno("open directory");
-  }
   std::vector<std::string> names;
-  errno = 0;
-  while (struct dirent* d = readdir(dir)) {
-    if (strcmp(d->d_name, ".") != 0 && strcmp(d->d_name, "..") != 0) names.emplace_back(d->d_name);
-  }
-  int saved = errno;
-  closedir(dir);
-  if (saved) {
-    errno = saved;
-    fail_errno("read directory");
-  }
+  for (auto& entry : read_dir_names(dirfd)) names.push_back(std::move(entry.name));
   std::sort(names.begin(), names.end());
   return names;
 }
 
-MergedDir MergedDir::open_roots(const std::vector<std::string>& dirs_top_first) {
-  MergedDir out;
+// Two levels per layer stay open: the current directory and its parent, which
+// the walk returns to next.
+MergedWalk::MergedWalk(const std::vector<std::string>& dirs_top_first) {
   for (size_t i = 0; i < dirs_top_first.size(); i++)
-    out.layers_.push_back(Layer{open_dir(dirs_top_first[i]), i});
-  return out;
+    layers_.push_back(Layer{DirStack(open_dir(dirs_top_first[i]), 2), i});
 }
 
-int MergedDir::fd_for(const Entry& entry) const {
+bool MergedWalk::empty() const {
   for (const auto& layer : layers_)
-    if (layer.index == entry.layer) return layer.fd.get();
+    if (contributes(layer)) return false;
+  return true;
+}
+
+int MergedWalk::fd_for(const Entry& entry) const {
+  for (const auto& layer : layers_)
+    if (layer.index == entry.layer && contributes(layer)) return layer.stack.fd();
   fail("merged directory: no layer %zu", entry.layer);
 }
 
-std::map<std::string, MergedDir::Entry> MergedDir::list() const {
+std::map<std::string, MergedWalk::Entry> MergedWalk::list() const {
   std::map<std::string, std::optional<Entry>> seen;  // nullopt: whited out
   for (const auto& layer : layers_) {
-    for (const auto& name : sorted_names(layer.fd.get())) {
-      if (seen.count(name)) continue;
-      auto info = stat_entry(layer.fd.get(), name);
+    if (!contributes(layer)) continue;
+    int fd = layer.stack.fd();
+    for (auto& dirent : read_dir_names(fd)) {
+      if (seen.count(dirent.name)) continue;
+      auto info = stat_entry(fd, dirent.name);
       if (!info) continue;
-      if (info->whiteout) seen[name] = std::nullopt;
-      else seen[name] = Entry{*info, layer.index};
+      if (info->whiteout) seen[dirent.name] = std::nullopt;
+      else seen[dirent.name] = Entry{*info, layer.index};
     }
   }
   std::map<std::string, Entry> out;
@@ -130,9 +115,10 @@ std::map<std::string, MergedDir::Entry> MergedDir::list() const {
   return out;
 }
 
-std::optional<MergedDir::Entry> MergedDir::lookup(const std::string& name) const {
+std::optional<MergedWalk::Entry> MergedWalk::lookup(const std::string& name) const {
   for (const auto& layer : layers_) {
-    auto info = stat_entry(layer.fd.get(), name);
+    if (!contributes(layer)) continue;
+    auto info = stat_entry(layer.stack.fd(), name);
     if (!info) continue;
     if (info->whiteout) return std::nullopt;
     return Entry{*info, layer.index};
@@ -140,25 +126,37 @@ std::optional<MergedDir::Entry> MergedDir::lookup(const std::string& name) const
   return std::nullopt;
 }
 
-MergedDir MergedDir::child(const std::string& name, const Entry& entry) const {
-  MergedDir out;
-  if (!S_ISDIR(entry.info.mode)) return out;
-  bool below = false;  // past the layer the visible entry comes from
-  for (const auto& layer : layers_) {
-    if (!below) {
-      if (layer.index != entry.layer) continue;
-      below = true;
-      out.layers_.push_back(Layer{open_entry_dir(layer.fd.get(), name), layer.index});
-      if (entry.info.opaque) break;
-      continue;
+void MergedWalk::enter(const std::string& name, const Entry* entry) {
+  std::vector<Layer*> below;  // the layers that contribute to the subdirectory
+  if (entry && S_ISDIR(entry->info.mode)) {
+    bool found = false;  // past the layer the visible entry comes from
+    for (auto& layer : layers_) {
+      if (!contributes(layer)) continue;
+      if (!found) {
+        if (layer.index != entry->layer) continue;
+        found = true;
+        below.push_back(&layer);
+        if (entry->info.opaque) break;
+        continue;
+      }
+      auto info = stat_entry(layer.stack.fd(), name);
+      if (!info) continue;  // this layer does not have it: look further down
+      if (info->whiteout || !S_ISDIR(info->mode)) break;
+      below.push_back(&layer);
+      if (info->opaque) break;
     }
-    auto info = stat_entry(layer.fd.get(), name);
-    if (!info) continue;  // this layer does not have it: look further down
-    if (info->whiteout || !S_ISDIR(info->mode)) break;
-    out.layers_.push_back(Layer{open_entry_dir(layer.fd.get(), name), layer.index});
-    if (info->opaque) break;
   }
-  return out;
+  for (Layer* layer : below) {
+    if (!layer->stack.try_enter(name)) fail_errno("open directory %s", name.c_str());
+  }
+  depth_++;
+}
+
+void MergedWalk::leave() {
+  if (depth_ == 0) fail("merged directory: leave at the root");
+  for (auto& layer : layers_)
+    if (contributes(layer)) layer.stack.leave();
+  depth_--;
 }
 
 }  // namespace hutch

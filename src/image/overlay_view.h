@@ -16,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "base/dir_stack.h"
 #include "base/fd.h"
 
 namespace hutch {
@@ -38,39 +39,45 @@ struct FsInfo {
 // Directories are checked for the opaque marker, owners for the override.
 std::optional<FsInfo> stat_entry(int dirfd, const std::string& name);
 
-// Opens a directory entry for reading without following a symlink.
-Fd open_entry_dir(int dirfd, const std::string& name);
-
-// One directory of a merged view: the same path in every layer that
-// contributes to it, top first.
-class MergedDir {
+// A depth-first walk of a merged view: the current directory is the same path
+// in every layer that contributes to it, top first. Each layer keeps its path
+// in a DirStack, so a tree of any depth takes a bounded number of descriptors
+// per layer.
+class MergedWalk {
  public:
   struct Entry {
     FsInfo info;
     size_t layer = 0;  // index of the layer the visible entry comes from
   };
 
-  MergedDir() = default;
   // The roots of a stack of layer directories, top first.
-  static MergedDir open_roots(const std::vector<std::string>& dirs_top_first);
+  explicit MergedWalk(const std::vector<std::string>& dirs_top_first);
 
-  bool empty() const { return layers_.empty(); }
-  // The directory (in its layer) that holds a visible entry.
+  // No layer has the current directory.
+  bool empty() const;
+  // The directory (in its layer) that holds a visible entry of the current
+  // directory; the number may change after leave().
   int fd_for(const Entry& entry) const;
 
   // Visible entries by name (whiteouts applied and left out).
   std::map<std::string, Entry> list() const;
   // The visible entry at name, if any.
   std::optional<Entry> lookup(const std::string& name) const;
-  // The merged subdirectory for a visible directory entry.
-  MergedDir child(const std::string& name, const Entry& entry) const;
+  // Descends into the merged subdirectory at name, visible as entry; null (or
+  // a non-directory) enters a directory no layer has, where empty() is true.
+  void enter(const std::string& name, const Entry* entry);
+  void leave();
 
  private:
   struct Layer {
-    Fd fd;
+    DirStack stack;
     size_t index;  // position in the original stack, for Entry::layer
   };
+  // Layers whose stack is at depth_ contribute to the current directory: a
+  // layer that has no directory at some path has none below it either.
+  bool contributes(const Layer& layer) const { return layer.stack.depth() == depth_; }
   std::vector<Layer> layers_;
+  size_t depth_ = 0;
 };
 
 // Lists the names in a directory (without "." and ".."), sorted bytewise.

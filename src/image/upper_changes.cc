@@ -1,8 +1,10 @@
 #include "image/upper_changes.h"
 
 #include <algorithm>
+#include <cerrno>
 #include <set>
 
+#include "base/dir_stack.h"
 #include "base/error.h"
 #include "base/file.h"
 
@@ -23,11 +25,12 @@ class UpperWalker {
  public:
   explicit UpperWalker(const std::vector<RuntimeArtifact>& artifacts) : artifacts_(artifacts) {}
 
-  // The changes in one upper directory. `lower` is the image's merged view of
-  // the same path (empty when the image has no directory there); `hiding`
+  // The changes in one upper directory (at path). `lower` is the image's
+  // merged view of the same path (empty when the image has no directory there); `hiding`
   // says an opaque directory at or above this one hides everything of lower
   // that the upper layer does not have.
-  std::vector<UpperNode> walk(int upper_fd, const std::string& path, const MergedDir& lower, bool hiding,
+  // Both walks are at the same path; they are there again on return.
+  std::vector<UpperNode> walk(DirStack& upper, std::string& path, MergedWalk& lower, bool hiding,
                               std::vector<std::string>* hidden);
 
  private:
@@ -48,16 +51,18 @@ class UpperWalker {
   const std::vector<RuntimeArtifact>& artifacts_;
 };
 
-std::vector<UpperNode> UpperWalker::walk(int upper_fd, const std::string& path, const MergedDir& lower, bool hiding,
+std::vector<UpperNode> UpperWalker::walk(DirStack& upper, std::string& path, MergedWalk& lower, bool hiding,
                                          std::vector<std::string>* hidden) {
   std::vector<UpperNode> out;
   std::set<std::string> present;  // upper names that are not whiteouts
-  for (const auto& name : sorted_names(upper_fd)) {
-    std::string child_path = path + "/" + name;
-    auto info = stat_entry(upper_fd, name);
+  size_t path_size = path.size();
+  for (const auto& name : sorted_names(upper.fd())) {
+    path.resize(path_size);
+    path += "/" + name;
+    auto info = stat_entry(upper.fd(), name);
     if (!info) continue;  // removed while we read (a running container)
     if (!info->whiteout) present.insert(name);
-    if (is_artifact(child_path, *info)) continue;
+    if (is_artifact(path, *info)) continue;
     auto below = lower.empty() ? std::nullopt : lower.lookup(name);
     UpperNode node;
     node.name = name;
@@ -76,18 +81,24 @@ std::vector<UpperNode> UpperWalker::walk(int upper_fd, const std::string& path, 
       continue;
     }
     bool lower_dir = below && S_ISDIR(below->info.mode);
-    MergedDir lower_child = lower_dir ? lower.child(name, *below) : MergedDir();
-    Fd dir = open_entry_dir(upper_fd, name);
+    if (!upper.try_enter(name)) {
+      if (errno == ENOENT) continue;
+      fail_errno("open directory %s", path.c_str());
+    }
+    lower.enter(name, lower_dir ? &*below : nullptr);
     bool child_hiding = hiding || info->opaque;
-    node.children = walk(dir.get(), child_path, lower_child, child_hiding, &node.hidden);
+    node.children = walk(upper, path, lower, child_hiding, &node.hidden);
+    lower.leave();
+    upper.leave();
     bool changed_itself = !lower_dir || info->opaque || info->mode != below->info.mode ||
                           info->uid != below->info.uid || info->gid != below->info.gid;
     if (!changed_itself && node.children.empty() && node.hidden.empty()) continue;
     // A directory that only holds mount points the runtime made is not the
     // container's doing, even when the image lacked it.
-    if (node.children.empty() && node.hidden.empty() && !info->opaque && leads_to_artifact(child_path)) continue;
+    if (node.children.empty() && node.hidden.empty() && !info->opaque && leads_to_artifact(path)) continue;
     out.push_back(std::move(node));
   }
+  path.resize(path_size);
   if (hiding && !lower.empty()) {
     for (const auto& [name, entry] : lower.list())
       if (!present.count(name)) hidden->push_back(name);
@@ -108,12 +119,13 @@ void collect(const std::vector<UpperNode>& nodes, const std::string& dir, std::v
 
 UpperChanges compare_upper(const std::string& upper_dir, const std::vector<std::string>& lower_top_first,
                            const std::vector<RuntimeArtifact>& artifacts) {
-  Fd upper = open_dir(upper_dir);
-  MergedDir lower = MergedDir::open_roots(lower_top_first);
+  DirStack upper(open_dir(upper_dir));
+  MergedWalk lower(lower_top_first);
   UpperWalker walker(artifacts);
   UpperChanges changes;
   std::vector<std::string> hidden_at_root;  // stays empty: "/" itself is never opaque
-  changes.top = walker.walk(upper.get(), "", lower, false, &hidden_at_root);
+  std::string path;
+  changes.top = walker.walk(upper, path, lower, false, &hidden_at_root);
   return changes;
 }
 

@@ -79,24 +79,44 @@ FileLock Store::lock_metadata() const { return FileLock(root_ + "/metadata.lock"
 
 FileLock Store::lock_content(FileLock::Mode mode) const { return FileLock(root_ + "/content.lock", mode); }
 
+namespace {
+
+// Leftovers are garbage, not work the caller asked for: one that cannot be
+// removed now (ids this namespace does not map, a full disk...) is left for
+// the next collection, and the command goes on.
+bool remove_stale(const std::string& dir) {
+  try {
+    remove_tree(dir);
+    return true;
+  } catch (const Error& e) {
+    log_debug("stale staging %s left for later: %s", dir.c_str(), e.what());
+    return false;
+  }
+}
+
+}  // namespace
+
 void Store::collect_stale_staging() const {
   std::string tmp = tmp_dir();
-  auto entries = list_dir(tmp);
-  for (const auto& name : entries) {
-    if (name.size() < 5 || name.compare(name.size() - 5, 5, ".lock") != 0) continue;
-    std::string lock_path = tmp + "/" + name;
-    FileLock lock = FileLock::try_exclusive(lock_path);
-    if (!lock.held()) continue;
-    std::string dir = lock_path.substr(0, lock_path.size() - 5);
-    log_debug("removing stale staging %s", dir.c_str());
-    remove_tree(dir);
-    unlink(lock_path.c_str());
-  }
-  // A directory whose lock file is gone was orphaned before it was ever used.
-  for (const auto& name : list_dir(tmp)) {
-    if (name.size() >= 5 && name.compare(name.size() - 5, 5, ".lock") == 0) continue;
-    if (name.find(".tmp-") != std::string::npos) continue;
-    if (!exists(tmp + "/" + name + ".lock")) remove_tree(tmp + "/" + name);
+  try {
+    for (const auto& name : list_dir(tmp)) {
+      if (name.size() < 5 || name.compare(name.size() - 5, 5, ".lock") != 0) continue;
+      std::string lock_path = tmp + "/" + name;
+      FileLock lock = FileLock::try_exclusive(lock_path);
+      if (!lock.held()) continue;
+      std::string dir = lock_path.substr(0, lock_path.size() - 5);
+      log_debug("removing stale staging %s", dir.c_str());
+      // The lock file stays while the directory does: it is still stale.
+      if (remove_stale(dir)) unlink(lock_path.c_str());
+    }
+    // A directory whose lock file is gone was orphaned before it was ever used.
+    for (const auto& name : list_dir(tmp)) {
+      if (name.size() >= 5 && name.compare(name.size() - 5, 5, ".lock") == 0) continue;
+      if (name.find(".tmp-") != std::string::npos) continue;
+      if (!exists(tmp + "/" + name + ".lock")) remove_stale(tmp + "/" + name);
+    }
+  } catch (const Error& e) {
+    log_debug("collecting stale staging in %s: %s", tmp.c_str(), e.what());
   }
 }
 

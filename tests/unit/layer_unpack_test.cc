@@ -1,6 +1,7 @@
 #include <archive.h>
 #include <archive_entry.h>
 #include <fcntl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <sys/xattr.h>
@@ -105,4 +106,70 @@ TEST(unpack_reports_truncated_gzip) {
   CHECK_THROWS(unpack(cut), "gzip");
   unlink(tar.c_str());
   unlink(cut.c_str());
+}
+
+TEST(unpack_later_entries_replace_earlier_ones) {
+  std::string tar = make_tar({{"f", AE_IFREG, "first"},
+                              {"f", AE_IFREG, "second"},
+                              {"d", AE_IFDIR, ""},
+                              {"d/keep", AE_IFREG, "keep"},
+                              {"d", AE_IFDIR, ""},
+                              {"x", AE_IFREG, "file"},
+                              {"x", AE_IFDIR, ""},
+                              {"x/in", AE_IFREG, "in"},
+                              {"y", AE_IFDIR, ""},
+                              {"y/in", AE_IFREG, "in"},
+                              {"y", AE_IFREG, "file"},
+                              {"t", AE_IFREG, "old"},
+                              {"h", AE_IFREG, "t", true},
+                              {"t", AE_IFREG, "new"}});
+  std::string dir = unpack(tar);
+  CHECK_EQ(read_file(dir + "/f"), std::string("second"));
+  CHECK_EQ(read_file(dir + "/d/keep"), std::string("keep"));
+  CHECK_EQ(read_file(dir + "/x/in"), std::string("in"));
+  CHECK_EQ(read_file(dir + "/y"), std::string("file"));
+  CHECK_EQ(read_file(dir + "/t"), std::string("new"));
+  CHECK_EQ(read_file(dir + "/h"), std::string("old"));
+  // The entries' times (0 here), though files were created inside afterwards.
+  struct stat d, x;
+  CHECK(stat((dir + "/d").c_str(), &d) == 0 && stat((dir + "/x").c_str(), &x) == 0);
+  CHECK_EQ(d.st_mtime, time_t(0));
+  CHECK_EQ(x.st_mtime, time_t(0));
+  remove_tree(dir);
+  unlink(tar.c_str());
+}
+
+TEST(unpack_refuses_malformed_whiteouts) {
+  for (const char* name : {"p/.wh..", "p/.wh...", "p/.wh.", "p/.wh..wh.plnk"}) {
+    std::string tar = make_tar({{"p", AE_IFDIR, ""}, {"p/keep", AE_IFREG, "keep"}, {name, AE_IFREG, ""}});
+    CHECK_THROWS(unpack(tar), "whiteout");
+    unlink(tar.c_str());
+  }
+}
+
+TEST(unpack_and_remove_deep_tree_with_few_descriptors) {
+  std::vector<Entry> entries;
+  std::string path;
+  for (int i = 0; i < 3000; i++) {
+    path += "d/";
+    entries.push_back({path, AE_IFDIR, ""});
+  }
+  entries.push_back({path + "bottom", AE_IFREG, "deep"});
+  std::string tar = make_tar(entries);
+  // One descriptor per level would run out.
+  struct rlimit old;
+  getrlimit(RLIMIT_NOFILE, &old);
+  struct rlimit low = {64, old.rlim_max};
+  setrlimit(RLIMIT_NOFILE, &low);
+  std::string dir;
+  try {
+    dir = unpack(tar);
+    remove_tree(dir);
+  } catch (...) {
+    setrlimit(RLIMIT_NOFILE, &old);
+    throw;
+  }
+  setrlimit(RLIMIT_NOFILE, &old);
+  CHECK(!exists(dir));
+  unlink(tar.c_str());
 }

@@ -4,10 +4,9 @@
 
 #include <optional>
 #include <string>
-
-#include "base/digest.h"
 #include <vector>
 
+#include "base/digest.h"
 #include "store/store.h"
 
 namespace hutch {

@@ -19,7 +19,7 @@ int cmd_tag(ParsedArgs& args) {
   Reference ref = parse(target);
   if (!ref.digest.empty()) fail("refusing to create a tag with a digest reference");
   std::string last = ref.path.substr(ref.path.rfind('/') + 1);
-  if (ref.domain == "docker.io" && ref.path.compare(0, 8, "library/") == 0 && last.size() == 64 && is_hex(last))
+  if (ref.domain == "docker.io" && ref.path.compare(0, 8, "library/") == 0 && is_sha256_hex(last))
     fail("invalid repository name (%s), cannot specify 64-byte hexadecimal strings", last.c_str());
   Store store = open_store();
   // Held shared so that an rmi or prune cannot delete the image between the

@@ -137,7 +137,7 @@ Collected collect_all_unreferenced(const Store& store) {
 
 void collect_after_failure(const Store& store) {
   try {
-    FileLock content = FileLock::try_exclusive(store.root() + "/content.lock");
+    FileLock content = store.try_lock_content_exclusive();
     if (!content.held()) {
       log_debug("content left by the failure not collected: another command is adding content");
       return;

@@ -77,7 +77,9 @@ std::string Store::layers_dir(const std::string& mapping_key) const {
 
 FileLock Store::lock_metadata() const { return FileLock(root_ + "/metadata.lock", FileLock::kExclusive); }
 
-FileLock Store::lock_content(FileLock::Mode mode) const { return FileLock(root_ + "/content.lock", mode); }
+FileLock Store::lock_content(FileLock::Mode mode) const { return FileLock(content_lock_path(), mode); }
+
+FileLock Store::try_lock_content_exclusive() const { return FileLock::try_exclusive(content_lock_path()); }
 
 namespace {
 

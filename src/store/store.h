@@ -51,12 +51,16 @@ class Store {
   // references (rmi, prune): a layer that is unpacked but not yet recorded in
   // an image is never collected under the writer's feet.
   FileLock lock_content(FileLock::Mode mode) const;
+  // The content lock exclusively if nobody holds it now (held() says), else
+  // an unheld lock at once.
+  FileLock try_lock_content_exclusive() const;
 
   // Removes staging left by processes that died. Needs the user namespace when
   // staged files may belong to subordinate ids.
   void collect_stale_staging() const;
 
  private:
+  std::string content_lock_path() const { return root_ + "/content.lock"; }
   std::string root_;
 };
 

@@ -7,19 +7,24 @@ namespace hutch {
 
 int cmd_run(ParsedArgs& args) {
   RunOptions options;
-  options.image = args.positional[0];
-  options.command.assign(args.positional.begin() + 1, args.positional.end());
-  if (args.has("entrypoint")) options.entrypoint = args.value("entrypoint");
-  options.env = args.values("env");
+  options.config.image = args.positional[0];
+  if (args.positional.size() > 1) options.config.cmd.emplace(args.positional.begin() + 1, args.positional.end());
+  if (args.has("entrypoint")) {
+    std::string entrypoint = args.value("entrypoint");
+    options.config.entrypoint.emplace();
+    if (!entrypoint.empty()) options.config.entrypoint->push_back(entrypoint);
+  }
+  options.config.env = args.values("env");
   options.env_files = args.values("env-file");
   options.name = args.value("name");
-  options.workdir = args.value("workdir");
-  options.user = args.value("user");
-  options.hostname = args.value("hostname");
-  options.network = args.value("network");
-  options.remove = args.flag("rm");
-  options.interactive = args.flag("interactive");
-  options.tty = args.flag("tty");
+  options.config.working_dir = args.value("workdir");
+  options.config.user = args.value("user");
+  options.config.hostname = args.value("hostname");
+  options.host.network_mode = args.value("network", "default");
+  options.host.auto_remove = args.flag("rm");
+  options.config.open_stdin = args.flag("interactive");
+  options.config.attach_stdin = options.config.open_stdin;
+  options.config.tty = args.flag("tty");
   options.pull = args.value("pull", "missing");
   std::string platform = args.value("platform");
   if (!platform.empty()) parse_platform(platform);  // checked before anything starts

@@ -16,6 +16,7 @@
 #include "image/lookup.h"
 #include "image/reference.h"
 #include "runtime/launch.h"
+#include "runtime/supervise.h"
 #include "store/containers.h"
 #include "store/images.h"
 #include "base/error.h"
@@ -54,36 +55,35 @@ ProcessSpec resolve_process(const ImageConfig& config, const RunOptions& options
   ProcessSpec process;
   std::vector<std::string> entrypoint = config.entrypoint;
   std::vector<std::string> cmd = config.cmd;
-  if (options.entrypoint) {
-    entrypoint.clear();
-    if (!options.entrypoint->empty()) entrypoint.push_back(*options.entrypoint);
+  if (options.config.entrypoint) {
+    entrypoint = *options.config.entrypoint;
     cmd.clear();
   }
-  if (!options.command.empty()) cmd = options.command;
+  if (options.config.cmd) cmd = *options.config.cmd;
   process.args = entrypoint;
   process.args.insert(process.args.end(), cmd.begin(), cmd.end());
   if (process.args.empty()) fail("No command specified");
 
   process.env = config.env;
   for (const auto& file : options.env_files) apply_env(process.env, read_env_file(file));
-  apply_env(process.env, options.env);
+  apply_env(process.env, options.config.env);
   record.has_config = true;
   record.entrypoint = entrypoint;
   record.cmd = cmd;
   record.env = process.env;
-  record.working_dir = !options.workdir.empty() ? options.workdir : config.working_dir;
-  record.user = !options.user.empty() ? options.user : config.user;
+  record.working_dir = !options.config.working_dir.empty() ? options.config.working_dir : config.working_dir;
+  record.user = !options.config.user.empty() ? options.config.user : config.user;
   set_env_default(process.env, "PATH", kDefaultPath);
   set_env_default(process.env, "HOSTNAME", hostname);
-  if (options.tty) set_env_default(process.env, "TERM", "xterm");
+  if (options.config.tty) set_env_default(process.env, "TERM", "xterm");
 
-  process.cwd = !options.workdir.empty() ? options.workdir : config.working_dir.empty() ? "/" : config.working_dir;
+  process.cwd = !options.config.working_dir.empty() ? options.config.working_dir : config.working_dir.empty() ? "/" : config.working_dir;
   if (process.cwd.front() != '/')
     fail("the working directory '%s' is invalid, it needs to be an absolute path", process.cwd.c_str());
-  process.user = !options.user.empty() ? options.user : config.user;
-  process.terminal = options.tty;
-  process.stdin_open = options.interactive;
-  if (options.tty) {
+  process.user = !options.config.user.empty() ? options.config.user : config.user;
+  process.terminal = options.config.tty;
+  process.stdin_open = options.config.open_stdin;
+  if (options.config.tty) {
     struct winsize size;
     if (ioctl(0, TIOCGWINSZ, &size) == 0 || ioctl(1, TIOCGWINSZ, &size) == 0) process.console_size = size;
   }
@@ -133,13 +133,13 @@ void answer_stop_signals() {
 
 int run_container(const Store& store, const RunOptions& options, const PullImage& pull) {
   log_phase("run");
-  if (options.tty && options.interactive && !isatty(0)) fail_status(1, "the input device is not a TTY");
+  if (options.config.tty && options.config.open_stdin && !isatty(0)) fail_status(1, "the input device is not a TTY");
   if (options.pull != "always" && options.pull != "missing" && options.pull != "never")
     fail("invalid pull option: '%s': must be one of \"always\", \"missing\" or \"never\"", options.pull.c_str());
-  NetworkMode network = parse_network(options.network);
+  NetworkMode network = parse_network(options.host.network_mode);
   // docker refuses a malformed reference before it looks for the image, and so
   // before `--pull never` could call it missing.
-  if (!Digest::try_parse(options.image)) parse_reference(options.image);
+  if (!Digest::try_parse(options.config.image)) parse_reference(options.config.image);
   answer_stop_signals();
   RootlessSession session = enter_rootless(store);
   log_phase("in user namespace");
@@ -148,16 +148,16 @@ int run_container(const Store& store, const RunOptions& options, const PullImage
   // from collecting its layers but this lock.
   auto content = std::make_optional(store.lock_content(FileLock::kShared));
   std::optional<ImageRecord> image;
-  if (options.pull != "always") image = find_image(images, options.image);
+  if (options.pull != "always") image = find_image(images, options.config.image);
   if (!image) {
-    std::string shown = display_reference(options.image);
+    std::string shown = display_reference(options.config.image);
     if (options.pull == "never") fail("No such image: %s", shown.c_str());
     // As docker does, a name that cannot be pulled is refused before the notice
     // (which would repeat it raw).
-    parse_reference(options.image);
+    parse_reference(options.config.image);
     if (options.pull == "missing") fprintf(stderr, "Unable to find image '%s' locally\n", printable(shown).c_str());
-    pull(options.image, session.layers);
-    image = find_image(images, options.image);
+    pull(options.config.image, session.layers);
+    image = find_image(images, options.config.image);
     if (!image) fail("Unable to find image '%s' locally", shown.c_str());
   }
   ImageConfig config = parse_image_config(images.config_json(*image));
@@ -166,18 +166,18 @@ int run_container(const Store& store, const RunOptions& options, const PullImage
   ContainerRecord record;
   record.id = random_hex(32);
   record.name = options.name;
-  record.image = options.image;
+  record.image = options.config.image;
   record.image_id = image->id;
   record.created = rfc3339_now();
-  record.auto_remove = options.remove;
+  record.auto_remove = options.host.auto_remove;
   // Owned by this process from the start: a --rm record whose owner died
   // before removing it is collected by the next command (ContainerStore::list).
   record.monitor_pid = getpid();
   record.monitor_start = process_start_time(record.monitor_pid);
 
   Spec spec;
-  spec.hostname = !options.hostname.empty() ? options.hostname : record.id.substr(0, 12);
-  if (network == NetworkMode::kHost && options.hostname.empty()) {
+  spec.hostname = !options.config.hostname.empty() ? options.config.hostname : record.id.substr(0, 12);
+  if (network == NetworkMode::kHost && options.config.hostname.empty()) {
     char host[256] = {};
     gethostname(host, sizeof host - 1);
     spec.hostname = host;
@@ -202,7 +202,7 @@ int run_container(const Store& store, const RunOptions& options, const PullImage
   spec.upper_dir = dir + "/upper";
   spec.work_dir = dir + "/work";
   spec.rootfs = dir + "/rootfs";
-  spec.volatile_upper = options.remove;
+  spec.volatile_upper = options.host.auto_remove;
   for (const auto& sub : {spec.upper_dir, spec.work_dir, spec.rootfs})
     if (mkdir(sub.c_str(), 0755) < 0) fail_errno("mkdir %s", sub.c_str());
   spec.mounts = write_etc_files(dir, spec.hostname, network);
@@ -230,7 +230,7 @@ int run_container(const Store& store, const RunOptions& options, const PullImage
   // The command ran and its status is the answer, even when the record
   // cannot say so (a disk the container itself filled): the record left
   // says "running" with a dead monitor, which reads as exited.
-  if (!options.remove) {
+  if (!options.host.auto_remove) {
     try {
       containers.save(record);
     } catch (const Error& e) {

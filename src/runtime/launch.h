@@ -26,8 +26,4 @@ void hold_signals();
 // process must already be in the user namespace and single-threaded.
 RunningContainer launch(const Spec& spec);
 
-// Forwards signals (and window size changes), relays the terminal, and returns
-// the container's exit code (128+N when killed by signal N).
-int supervise(RunningContainer& container, const Spec& spec);
-
 }  // namespace hutch

@@ -1,0 +1,94 @@
+#include "runtime/supervise.h"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/ioctl.h>
+#include <sys/signalfd.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <optional>
+
+#include "runtime/terminal.h"
+#include "base/error.h"
+#include "base/file.h"
+
+namespace hutch {
+
+namespace {
+
+enum class Pumped { kData, kNothingYet, kEnd };
+
+// Copies what is available from one fd to another.
+Pumped pump(int from, int to) {
+  char buf[16384];
+  ssize_t n = ::read(from, buf, sizeof buf);
+  if (n < 0 && (errno == EINTR || errno == EAGAIN)) return Pumped::kNothingYet;
+  if (n <= 0) return Pumped::kEnd;
+  try {
+    write_all(to, std::string_view(buf, n));
+  } catch (const Error&) {
+    return Pumped::kEnd;
+  }
+  return Pumped::kData;
+}
+
+}  // namespace
+
+int supervise(RunningContainer& container, const Spec& spec) {
+  pid_t pid = container.init.pid();
+  int console = container.console.get();
+  bool relay_input = console >= 0 && spec.process.stdin_open;
+  std::optional<RawMode> raw;
+  if (console >= 0 && isatty(0)) raw.emplace(0);
+  if (console >= 0) fcntl(console, F_SETFL, fcntl(console, F_GETFL) | O_NONBLOCK);
+
+  int status = 0;
+  bool exited = false;
+  while (!exited) {
+    struct pollfd fds[3] = {{container.signals.get(), POLLIN, 0}, {console, POLLIN, 0},
+                            {relay_input ? 0 : -1, POLLIN, 0}};
+    if (poll(fds, 3, -1) < 0) {
+      if (errno == EINTR) continue;
+      fail_errno("poll");
+    }
+    if (fds[0].revents & POLLIN) {
+      struct signalfd_siginfo info;
+      while (::read(container.signals.get(), &info, sizeof info) == sizeof info) {
+        int sig = info.ssi_signo;
+        if (sig == SIGCHLD) {
+          if (waitpid(pid, &status, WNOHANG) == pid) exited = true;
+        } else if (sig == SIGWINCH && console >= 0) {
+          struct winsize size;
+          if (ioctl(0, TIOCGWINSZ, &size) == 0 || ioctl(1, TIOCGWINSZ, &size) == 0)
+            ioctl(console, TIOCSWINSZ, &size);
+        } else {
+          kill(pid, sig);
+        }
+        if (exited) break;
+      }
+    }
+    if (fds[1].revents & (POLLIN | POLLHUP | POLLERR)) {
+      if (pump(console, 1) == Pumped::kEnd) console = -1;
+    }
+    if (fds[2].revents & (POLLIN | POLLHUP | POLLERR)) {
+      if (pump(0, container.console.get()) == Pumped::kEnd) {
+        // End of input: a terminal reads ^D as end of file.
+        char eof = 4;
+        ssize_t ignored = ::write(container.console.get(), &eof, 1);
+        (void)ignored;
+        relay_input = false;
+      }
+    }
+  }
+  container.init.release();
+  if (console >= 0) {
+    while (pump(console, 1) == Pumped::kData) {
+    }
+  }
+  return exit_code_of(status);
+}
+
+}  // namespace hutch

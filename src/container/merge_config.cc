@@ -51,6 +51,9 @@ ContainerConfig merge_config(const ImageConfig& image, const RunOptions& options
   if (c.stop_signal.empty()) c.stop_signal = image.stop_signal;
 
   if (!c.entrypoint && !c.cmd) fail("No command specified");
+  if (options.host.uts_mode == "host" && !c.hostname.empty()) fail("conflicting options: hostname and the UTS mode");
+  if (options.host.uts_mode == "host" && !c.domainname.empty())
+    fail("conflicting options: domainname and the UTS mode");
   if (!c.working_dir.empty() && c.working_dir[0] != '/')
     fail("the working directory '%s' is invalid, it needs to be an absolute path", c.working_dir.c_str());
   return c;

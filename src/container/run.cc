@@ -1,9 +1,9 @@
 #include "container/run.h"
 
+#include <linux/magic.h>
 #include <signal.h>
 #include <stdio.h>
 #include <sys/ioctl.h>
-#include <linux/magic.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <unistd.h>
@@ -11,9 +11,9 @@
 #include <algorithm>
 #include <optional>
 
+#include "container/docker_defaults.h"
 #include "container/environment.h"
 #include "container/etc_files.h"
-#include "container/docker_defaults.h"
 #include "container/rootless.h"
 #include "container/spec_builder.h"
 #include "image/image_config.h"

@@ -231,10 +231,12 @@ oci::Config build_spec(const ContainerConfig& merged, const HostConfig& given, c
   oci::Config spec;
   spec.process = build_process(merged, host, facts, security);
   spec.root = {facts.rootfs, host.readonly_rootfs};
-  if (!plan.uts && !merged.hostname.empty()) fail("conflicting options: hostname and the UTS mode");
-  if (!plan.uts && !merged.domainname.empty()) fail("conflicting options: domainname and the UTS mode");
-  if (plan.uts) spec.hostname = container_hostname(merged, host, facts);
-  spec.domainname = merged.domainname;
+  // Without a UTS namespace of its own the container has the host's names
+  // (merge_config refused flags that asked otherwise).
+  if (plan.uts) {
+    spec.hostname = container_hostname(merged, host, facts);
+    spec.domainname = merged.domainname;
+  }
   spec.mounts = spec_mounts(host, facts, plan);
   // Resolved by the runtime in the container's own /etc/passwd, once its root
   // is mounted; "" is root, as for docker.

@@ -44,8 +44,9 @@ struct HostFacts {
 
 // The merged Config (image + flags) that the container record keeps; throws
 // Error with docker's message when the flags cannot apply ("No command
-// specified", a relative working directory). Its hostname stays as the flags
-// gave it: container_hostname() is what the record shows.
+// specified", a relative working directory, -h with --uts host). Its hostname
+// stays as the flags gave it: container_hostname() is what the record shows
+// (and build_spec takes either).
 ContainerConfig merge_config(const ImageConfig& image, const RunOptions& options);
 
 // The hostname docker records in Config.Hostname and gives HOSTNAME: -h's, or

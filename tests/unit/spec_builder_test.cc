@@ -439,8 +439,16 @@ TEST(uts_host_no_namespace_no_hostname) {
   CHECK(!s.linux.has_namespace("uts"));
   CHECK(s.hostname.empty());
   CHECK(has(s.process.env, "HOSTNAME=0123456789ab"));  // docker's env still names the id
+  // the record's Config.Hostname is filled: building from it again works
+  ContainerConfig recorded = merge_config(base_image(), o);
+  recorded.hostname = container_hostname(recorded, o.host, sub_facts());
+  CHECK(build_spec(recorded, o.host, sub_facts()).hostname.empty());
   o.config.hostname = "foo";
   CHECK_THROWS(spec_of(o), "conflicting options: hostname and the UTS mode");
+  o.config.hostname = "";
+  o.config.domainname = "dd";
+  CHECK_THROWS(spec_of(o), "conflicting options: domainname and the UTS mode");
+  o.config.domainname = "";
   o.host.uts_mode = "weird";
   CHECK_THROWS(spec_of(o), "--uts: invalid UTS mode");
 }
@@ -719,4 +727,25 @@ TEST(init_not_supported_yet) {
   CHECK_THROWS(spec_of(o), "--init is not supported yet");
   o.host.init = false;
   spec_of(o);
+}
+
+// ---- what the merge reads from an image config
+
+TEST(image_config_fields_for_the_merge) {
+  ImageConfig image = parse_image_config(
+      R"({"architecture":"amd64","os":"linux","config":{"Env":["A=1"],"Cmd":["c"],"Entrypoint":["e"],
+          "User":"u","WorkingDir":"/w","Volumes":{"/v":{}},"ExposedPorts":{"80/tcp":{}},
+          "Labels":{"k":"v"},"StopSignal":"SIGINT","Healthcheck":{"Test":["NONE"]},"ArgsEscaped":true},
+          "rootfs":{"type":"layers","diff_ids":[]}})");
+  CHECK(image.volumes == Strings{"/v"});
+  CHECK(image.exposed_ports == Strings{"80/tcp"});
+  CHECK(image.labels == (KeyValues{{"k", "v"}}));
+  CHECK_EQ(image.stop_signal, std::string("SIGINT"));
+  CHECK_EQ(image.healthcheck_json, std::string(R"({"Test":["NONE"]})"));
+  ContainerConfig c = merge_config(image, options_with());
+  CHECK(c.args_escaped);
+  CHECK(c.entrypoint == Strings{"e"});
+  CHECK_EQ(c.healthcheck_json, image.healthcheck_json);
+  RunOptions o = options_with({"x"});
+  CHECK(!merge_config(image, o).args_escaped);  // it describes the image's Cmd only
 }

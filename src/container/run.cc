@@ -3,7 +3,9 @@
 #include <signal.h>
 #include <stdio.h>
 #include <sys/ioctl.h>
+#include <linux/magic.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <unistd.h>
 
 #include <optional>
@@ -11,12 +13,15 @@
 #include "container/environment.h"
 #include "container/etc_files.h"
 #include "container/rootless.h"
+#include "container/spec_builder.h"
 #include "image/image_config.h"
 #include "image/layers.h"
 #include "image/lookup.h"
 #include "image/reference.h"
-#include "runtime/launch.h"
+#include "runtime/create.h"
+#include "runtime/lifecycle.h"
 #include "runtime/supervise.h"
+#include "runtime/terminal.h"
 #include "store/containers.h"
 #include "store/images.h"
 #include "base/error.h"
@@ -32,13 +37,9 @@ namespace hutch {
 
 namespace {
 
-constexpr const char* kDefaultPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
-
-NetworkMode parse_network(const std::string& network) {
-  if (network.empty() || network == "bridge" || network == "default" || network == "private")
-    return NetworkMode::kPrivate;
-  if (network == "none") return NetworkMode::kNone;
-  if (network == "host") return NetworkMode::kHost;
+void check_network(const std::string& network) {
+  if (network == "default" || network == "bridge" || network == "private" || network == "none" || network == "host")
+    return;
   fail("network %s not found", network.c_str());
 }
 
@@ -47,61 +48,21 @@ std::string display_reference(const std::string& user_ref) {
   return user_ref;
 }
 
-// The process docker would start: entrypoint and command, environment, user,
-// working directory. --entrypoint also clears the image's Cmd. The record
-// keeps the container's config as docker does (what commit builds on).
-ProcessSpec resolve_process(const ImageConfig& config, const RunOptions& options, const std::string& hostname,
-                            ContainerRecord& record) {
-  ProcessSpec process;
-  std::vector<std::string> entrypoint = config.entrypoint;
-  std::vector<std::string> cmd = config.cmd;
-  if (options.config.entrypoint) {
-    entrypoint = *options.config.entrypoint;
-    cmd.clear();
-  }
-  if (options.config.cmd) cmd = *options.config.cmd;
-  process.args = entrypoint;
-  process.args.insert(process.args.end(), cmd.begin(), cmd.end());
-  if (process.args.empty()) fail("No command specified");
-
-  process.env = config.env;
-  for (const auto& file : options.env_files) apply_env(process.env, read_env_file(file));
-  apply_env(process.env, options.config.env);
-  record.has_config = true;
-  record.entrypoint = entrypoint;
-  record.cmd = cmd;
-  record.env = process.env;
-  record.working_dir = !options.config.working_dir.empty() ? options.config.working_dir : config.working_dir;
-  record.user = !options.config.user.empty() ? options.config.user : config.user;
-  set_env_default(process.env, "PATH", kDefaultPath);
-  set_env_default(process.env, "HOSTNAME", hostname);
-  if (options.config.tty) set_env_default(process.env, "TERM", "xterm");
-
-  process.cwd = !options.config.working_dir.empty() ? options.config.working_dir : config.working_dir.empty() ? "/" : config.working_dir;
-  if (process.cwd.front() != '/')
-    fail("the working directory '%s' is invalid, it needs to be an absolute path", process.cwd.c_str());
-  process.user = !options.config.user.empty() ? options.config.user : config.user;
-  process.terminal = options.config.tty;
-  process.stdin_open = options.config.open_stdin;
-  if (options.config.tty) {
-    struct winsize size;
-    if (ioctl(0, TIOCGWINSZ, &size) == 0 || ioctl(1, TIOCGWINSZ, &size) == 0) process.console_size = size;
-  }
-  return process;
-}
-
 // Keeps the record true to what happened, and removes the container on the
 // way out when --rm asked for it, whatever path leads out, or when the user
 // interrupted the run before the command started (as if it had never been run).
 class ContainerScope {
  public:
-  ContainerScope(const ContainerStore& containers, ContainerRecord& record)
-      : containers_(containers), record_(record) {}
+  ContainerScope(const Store& store, const ContainerStore& containers, ContainerRecord& record)
+      : store_(store), containers_(containers), record_(record) {}
   void discard() { discard_ = true; }
+  // The container's own user namespace: its files can be removed from there.
+  void set_userns(Fd userns) { userns_ = std::move(userns); }
   ~ContainerScope() {
     try {
-      if (record_.auto_remove || discard_) {
-        containers_.remove(record_);
+      StateDir(runtime_root(store_), record_.id).remove();
+      if (record_.host_config.auto_remove || discard_) {
+        remove();
       } else if (record_.state == "running") {
         record_.state = "exited";
         record_.finished_at = rfc3339_now();
@@ -113,8 +74,17 @@ class ContainerScope {
   }
 
  private:
+  void remove() {
+    // Files the container made belong to its ids: only root in a user
+    // namespace with its mapping may delete them.
+    if (userns_) in_user_namespace_child(userns_.get(), [&] { containers_.remove(record_); });
+    else in_rootless_child(store_, [&](const RootlessSession&) { containers_.remove(record_); });
+  }
+
+  const Store& store_;
   const ContainerStore& containers_;
   ContainerRecord& record_;
+  Fd userns_;
   bool discard_ = false;
 };
 
@@ -129,100 +99,150 @@ void answer_stop_signals() {
   }
 }
 
+std::optional<oci::ConsoleSize> terminal_size() {
+  struct winsize size;
+  if (ioctl(0, TIOCGWINSZ, &size) == 0 || ioctl(1, TIOCGWINSZ, &size) == 0)
+    return oci::ConsoleSize{size.ws_row, size.ws_col};
+  return std::nullopt;
+}
+
+bool cgroup2_host() {
+  struct statfs st;
+  return statfs("/sys/fs/cgroup", &st) == 0 && st.f_type == CGROUP2_SUPER_MAGIC;
+}
+
+LayerTarget layer_target(const IdMapping& mapping) {
+  LayerTarget target;
+  target.mapping_key = mapping.key();
+  target.apply_owners = mapping.has_range();
+  return target;
+}
+
 }  // namespace
+
+std::string runtime_root(const Store& store) { return store.root() + "/runtime"; }
 
 int run_container(const Store& store, const RunOptions& options, const PullImage& pull) {
   log_phase("run");
-  if (options.config.tty && options.config.open_stdin && !isatty(0)) fail_status(1, "the input device is not a TTY");
+  const ContainerConfig& asked = options.config;
+  if (asked.tty && asked.open_stdin && !isatty(0)) fail_status(1, "the input device is not a TTY");
   if (options.pull != "always" && options.pull != "missing" && options.pull != "never")
     fail("invalid pull option: '%s': must be one of \"always\", \"missing\" or \"never\"", options.pull.c_str());
-  NetworkMode network = parse_network(options.host.network_mode);
+  check_network(options.host.network_mode);
   // docker refuses a malformed reference before it looks for the image, and so
   // before `--pull never` could call it missing.
-  if (!Digest::try_parse(options.config.image)) parse_reference(options.config.image);
+  if (!Digest::try_parse(asked.image)) parse_reference(asked.image);
   answer_stop_signals();
-  RootlessSession session = enter_rootless(store);
-  log_phase("in user namespace");
+  IdMapping mapping = detect_id_mapping();
   ImageStore images(store);
   // Until the container record names the image, nothing stops rmi or prune
   // from collecting its layers but this lock.
   auto content = std::make_optional(store.lock_content(FileLock::kShared));
   std::optional<ImageRecord> image;
-  if (options.pull != "always") image = find_image(images, options.config.image);
+  if (options.pull != "always") image = find_image(images, asked.image);
   if (!image) {
-    std::string shown = display_reference(options.config.image);
+    std::string shown = display_reference(asked.image);
     if (options.pull == "never") fail("No such image: %s", shown.c_str());
     // As docker does, a name that cannot be pulled is refused before the notice
     // (which would repeat it raw).
-    parse_reference(options.config.image);
+    parse_reference(asked.image);
     if (options.pull == "missing") fprintf(stderr, "Unable to find image '%s' locally\n", printable(shown).c_str());
-    pull(options.config.image, session.layers);
-    image = find_image(images, options.config.image);
+    mapping = in_rootless_child(store, [&](const RootlessSession& session) { pull(asked.image, session.layers); });
+    image = find_image(images, asked.image);
     if (!image) fail("Unable to find image '%s' locally", shown.c_str());
   }
-  ImageConfig config = parse_image_config(images.config_json(*image));
+  ImageConfig image_config = parse_image_config(images.config_json(*image));
+  ContainerConfig merged = merge_config(image_config, options);
+  log_phase("image resolved");
+
+  // Layers are unpacked with their owners, which needs a user namespace of
+  // its own: the container's is made later, from here.
+  if (!all_layers_present(store, layer_target(mapping), image->layers))
+    mapping = in_rootless_child(store, [&](const RootlessSession& session) {
+      std::vector<LayerRecord> layers = image->layers;
+      ensure_layers(store, session.layers, layers);
+    });
+  std::vector<LayerRecord> layers = image->layers;
+  std::vector<std::string> layer_dirs = ensure_layers(store, layer_target(mapping), layers);
+  log_phase("layers ready");
 
   ContainerStore containers(store);
   ContainerRecord record;
   record.id = random_hex(32);
   record.name = options.name;
-  record.image = options.config.image;
+  record.image = asked.image;
   record.image_id = image->id;
   record.created = rfc3339_now();
-  record.auto_remove = options.host.auto_remove;
   // Owned by this process from the start: a --rm record whose owner died
   // before removing it is collected by the next command (ContainerStore::list).
   record.monitor_pid = getpid();
   record.monitor_start = process_start_time(record.monitor_pid);
 
-  Spec spec;
-  spec.hostname = !options.config.hostname.empty() ? options.config.hostname : record.id.substr(0, 12);
-  if (network == NetworkMode::kHost && options.config.hostname.empty()) {
-    char host[256] = {};
-    gethostname(host, sizeof host - 1);
-    spec.hostname = host;
-  }
-  spec.network = network;
-  spec.process = resolve_process(config, options, spec.hostname, record);
-  record.command = spec.process.args;
-
-  log_phase("image resolved");
-  spec.mapping = session.mapping;
-  spec.layers = ensure_layers(store, session.layers, image->layers);
-  session.note_mapping();
-  log_phase("layers ready");
+  HostFacts facts;
+  facts.host_uid = mapping.host_uid;
+  facts.host_gid = mapping.host_gid;
+  facts.subuid_start = mapping.subuid_start;
+  facts.subuid_count = mapping.subuid_count;
+  facts.subgid_start = mapping.subgid_start;
+  facts.subgid_count = mapping.subgid_count;
+  char host[256] = {};
+  gethostname(host, sizeof host - 1);
+  facts.host_hostname = host;
+  facts.container_id = record.id;
+  facts.cgroup2 = cgroup2_host();
+  record.config = merged;
+  record.config.hostname = container_hostname(merged, options.host, facts);
+  record.host_config = with_daemon_defaults(options.host, facts);
+  facts.layer_dirs = layer_dirs;
+  facts.volatile_upper = options.host.auto_remove;
+  if (asked.tty) facts.console_size = terminal_size();
 
   // From here an INT or TERM must not end hutch outright, which would leave
-  // the record behind: it waits, and launch() turns it into Interrupted.
+  // the record behind: it waits, and the runtime turns it into Interrupted.
   hold_signals();
   containers.create(record);
   content.reset();
-  ContainerScope scope(containers, record);
+  ContainerScope scope(store, containers, record);
   std::string dir = store.container_dir(record.id);
-  spec.upper_dir = dir + "/upper";
-  spec.work_dir = dir + "/work";
-  spec.rootfs = dir + "/rootfs";
-  spec.volatile_upper = options.host.auto_remove;
-  for (const auto& sub : {spec.upper_dir, spec.work_dir, spec.rootfs})
+  facts.upper_dir = dir + "/upper";
+  facts.work_dir = dir + "/work";
+  facts.rootfs = dir + "/rootfs";
+  for (const auto& sub : {facts.upper_dir, facts.work_dir, facts.rootfs})
     if (mkdir(sub.c_str(), 0755) < 0) fail_errno("mkdir %s", sub.c_str());
-  spec.mounts = write_etc_files(dir, spec.hostname, network);
-
+  facts.mounts = write_etc_files(dir, record.config.hostname, options.host.network_mode == "host");
+  oci::Config spec = build_spec(merged, options.host, facts);
+  // The bundle: the config alone says how this container was made.
+  write_file_atomic(dir + "/config.json", oci::write_config(spec));
   log_phase("container recorded");
-  RunningContainer running = [&] {
-    try {
-      return launch(spec);
-    } catch (const Interrupted&) {
-      scope.discard();
-      throw;
-    }
-  }();
+
+  SocketPair console = SocketPair::create();
+  CreateRequest request;
+  request.state_root = runtime_root(store);
+  request.id = record.id;
+  request.bundle = dir;
+  request.console_socket = spec.process.terminal ? console.child.get() : -1;
+  request.wait_for_start = false;
+  request.die_with_parent = true;
+  request.watch_interrupts = true;
+  RunningContainer running;
+  try {
+    CreatedContainer created = create_container(spec, request);
+    scope.set_userns(std::move(created.userns));
+    console.child.reset();
+    if (spec.process.terminal) running.console = receive_fd(console.parent.get());
+    wait_for_exec(created, true);
+    running.init = std::move(created.init);
+    record.init_pid = created.state.pid;
+  } catch (const Interrupted&) {
+    scope.discard();
+    throw;
+  }
   log_phase("command started");
   record.state = "running";
   record.started_at = rfc3339_now();
-  record.init_pid = running.init.pid();
   containers.save(record);
 
-  int code = supervise(running, spec);
+  int code = supervise(running, asked.open_stdin);
   log_phase("command exited");
   record.state = "exited";
   record.exit_code = code;

@@ -6,6 +6,14 @@
 #   bwrap ... true                          bubblewrap over the same directory
 #   podman --runtime runc run --rm ... true rootless podman with runc
 #
+# Then the OCI runtime alone, on one bundle (that directory and `runc spec
+# --rootless`'s config running `true`):
+#
+#   hutch runtime run -b BUNDLE ID           against   runc run -b BUNDLE ID
+#   hutch runtime exec ID true               against   runc exec ID true (into a running `sleep`)
+#
+# and where hutch run's time goes (its --log-level debug phases).
+#
 # Runs as an unprivileged user: the caller, or (as root) twice: as hutch-sub,
 # with a subordinate id range (hutch and podman then pay for the system's
 # setuid newuidmap and newgidmap), and as hutch-solo, without one (a single-uid
@@ -69,7 +77,52 @@ print(f"{'command':<8} {'median':>10} {'mean':>10} {'max RSS':>9}  vs hutch")
 for name, r in results.items():
     rss = max(r.get("memory_usage_byte") or [0]) / 1024
     print(f"{name:<8} {r['median']*1000:8.2f}ms {r['mean']*1000:8.2f}ms {rss:7.0f}kB  {r['median']/base:6.2f}x")
-print(f"hutch/ch-run median ratio: {base / results['ch-run']['median']:.2f} (target <= 2)")
+print(f"hutch/ch-run median ratio: {base / results['ch-run']['median']:.2f} (target <= 1.5 single-uid)")
+PY
+echo "-- where hutch run's time goes (one run, ms since start):"
+./hutch --log-level debug run --rm --network none hutch-test/base true 2>&1 | grep ' ms: ' || true
+
+# One bundle for both runtimes: the unpacked directory, runc's rootless config.
+mkdir -p bundle
+ln -sfn "$work/rootfs" bundle/rootfs
+runc spec --rootless --bundle bundle
+python3 - bundle/config.json <<'PY'
+import json, sys
+c = json.load(open(sys.argv[1]))
+c["process"]["args"], c["process"]["terminal"] = ["true"], False
+json.dump(c, open(sys.argv[1], "w"))
+PY
+mkdir -p sleeper && ln -sfn "$work/rootfs" sleeper/rootfs
+python3 - bundle/config.json sleeper/config.json <<'PY'
+import json, sys
+c = json.load(open(sys.argv[1]))
+c["process"]["args"] = ["sleep", "1000"]
+json.dump(c, open(sys.argv[2], "w"))
+PY
+rt=(./hutch runtime --root "$work/hutch-state")
+runc=(runc --root "$work/runc-state")
+hyperfine -N --warmup 5 --runs "$runs" --export-json runtime.json \
+    -n "hutch runtime run" "${rt[*]} run -b $work/bundle b1" \
+    -n "runc run" "${runc[*]} run -b $work/bundle r1" >/dev/null
+"${rt[@]}" run -d -b "$work/sleeper" s1 </dev/null >/dev/null 2>&1
+"${runc[@]}" run -d -b "$work/sleeper" s2 </dev/null >/dev/null 2>&1 || true
+exec_cmds=(-n "hutch runtime exec" "${rt[*]} exec s1 true")
+"${runc[@]}" state s2 >/dev/null 2>&1 && exec_cmds+=(-n "runc exec" "${runc[*]} exec s2 true")
+hyperfine -N --warmup 5 --runs "$runs" --export-json exec.json "${exec_cmds[@]}" >/dev/null
+"${rt[@]}" delete --force s1 || true
+"${runc[@]}" delete --force s2 2>/dev/null || true
+python3 - runtime.json exec.json <<'PY'
+import json, sys
+rows = {}
+for f in sys.argv[1:]:
+    rows.update({r["command"]: r for r in json.load(open(f))["results"]})
+for name, r in rows.items():
+    print(f"{name:<20} {r['median']*1000:8.2f}ms median")
+if "runc run" in rows:
+    print(f"hutch runtime run / runc run: {rows['hutch runtime run']['median'] / rows['runc run']['median']:.2f} (target <= 1)")
+print(f"hutch runtime exec: {rows['hutch runtime exec']['median']*1000:.2f}ms (target <= 15 ms)")
+if "runc exec" in rows:
+    print(f"hutch runtime exec / runc exec: {rows['hutch runtime exec']['median'] / rows['runc exec']['median']:.2f}")
 PY
 INNER
 

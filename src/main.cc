@@ -64,6 +64,10 @@ int dispatch(std::vector<std::string> words) {
     fputs(top_level_help().c_str(), stdout);
     return 0;
   }
+  if (words[0] == "runtime") {
+    words.erase(words.begin());
+    return runtime_main(words);
+  }
   if (words[0] == "__man") {
     words.erase(words.begin());
     static CommandSpec man = {"__man", "COMMAND", "", "", {}, false, 1, 2, cmd_man};
@@ -117,6 +121,10 @@ int main(int argc, char** argv) {
   signal(SIGPIPE, SIG_DFL);
   std::vector<std::string> words(argv + 1, argv + argc);
   if (const char* level = getenv("HUTCH_LOG_LEVEL")) set_level(level);
+  // Called through a link named hutch-runtime, the binary is an OCI runtime
+  // with runc's command line, to be given where a runc path is expected.
+  const char* slash = strrchr(argv[0], '/');
+  if (strcmp(slash ? slash + 1 : argv[0], "hutch-runtime") == 0) return runtime_main(words);
   try {
     int status = dispatch(words);
     fflush(stdout);

@@ -5,6 +5,8 @@
 
 #include "cli/commands.h"
 #include "container/rootless.h"
+#include "container/run.h"
+#include "runtime/lifecycle.h"
 #include "store/containers.h"
 #include "base/error.h"
 #include "base/log.h"
@@ -12,12 +14,26 @@
 
 namespace hutch {
 
+namespace {
+
+// From the host's namespaces, where hutch owns the container's user
+// namespace and so may signal it: a sibling namespace could not.
+void stop_running(const Store& store, const ContainerRecord& c) {
+  StateDir state(runtime_root(store), c.id);
+  if (state.exists()) delete_container(state, true);
+  // The foreground hutch supervising it records the exit; wait for it so that
+  // its last save cannot bring the record back after the removal.
+  for (int i = 0; i < 500 && process_alive(c.monitor_pid, c.monitor_start); i++) usleep(10000);
+  if (process_alive(c.monitor_pid, c.monitor_start))
+    fail("container %s: its hutch process %d did not exit", c.id.substr(0, 12).c_str(), (int)c.monitor_pid);
+}
+
+}  // namespace
+
 int cmd_rm(ParsedArgs& args) {
   Store store = open_store();
   ContainerStore containers(store);
-  // Container files may belong to subordinate ids: only root in the user
-  // namespace can delete them.
-  enter_rootless(store);
+  std::vector<ContainerRecord> found;
   int status = 0;
   for (const auto& key : args.positional) {
     try {
@@ -26,11 +42,23 @@ int cmd_rm(ParsedArgs& args) {
         if (!args.flag("force"))
           fail("cannot remove container \"/%s\": container is running: stop the container before removing or force remove",
                c.name.c_str());
-        kill(c.init_pid, SIGKILL);
-        for (int i = 0; i < 200 && process_alive(c.monitor_pid, c.monitor_start); i++) usleep(10000);
+        stop_running(store, c);
       }
-      containers.remove(c);
-      printf("%s\n", key.c_str());
+      found.push_back(c);
+    } catch (const Error& e) {
+      print_error(e.what());
+      status = kExitRunner;
+      found.emplace_back();  // keeps the order of the names for the output
+    }
+  }
+  // Container files may belong to subordinate ids: only root in the user
+  // namespace can delete them.
+  enter_rootless(store);
+  for (size_t i = 0; i < found.size(); i++) {
+    if (found[i].id.empty()) continue;
+    try {
+      containers.remove(found[i]);
+      printf("%s\n", args.positional[i].c_str());
     } catch (const Error& e) {
       print_error(e.what());
       status = kExitRunner;

@@ -20,6 +20,8 @@ const std::vector<CommandSpec>& all_commands();
 const CommandSpec* find_command(std::vector<std::string>& words);
 
 int cmd_run(ParsedArgs& args);
+// `hutch runtime ...` and `hutch-runtime ...`: runc's command line, its own grammar.
+int runtime_main(const std::vector<std::string>& words);
 int cmd_load(ParsedArgs& args);
 int cmd_pull(ParsedArgs& args);
 int cmd_login(ParsedArgs& args);

@@ -6,8 +6,8 @@ namespace hutch {
 
 namespace {
 
-std::string hosts_file(const std::string& hostname, NetworkMode network) {
-  if (network == NetworkMode::kHost) {
+std::string hosts_file(const std::string& hostname, bool host_network) {
+  if (host_network) {
     if (auto host = read_file_if_exists("/etc/hosts")) return *host;
   }
   std::string out =
@@ -23,9 +23,9 @@ std::string hosts_file(const std::string& hostname, NetworkMode network) {
 
 // The host's resolver configuration, less loopback nameservers, which would
 // point into the container's own network namespace unless it shares the host's.
-std::string resolv_conf(NetworkMode network) {
+std::string resolv_conf(bool host_network) {
   std::string host = read_file_if_exists("/etc/resolv.conf").value_or("");
-  if (network == NetworkMode::kHost) return host;
+  if (host_network) return host;
   std::string out;
   bool any_nameserver = false;
   size_t pos = 0;
@@ -47,13 +47,14 @@ std::string resolv_conf(NetworkMode network) {
 
 }  // namespace
 
-std::vector<BindMount> write_etc_files(const std::string& dir, const std::string& hostname, NetworkMode network) {
-  write_file_atomic(dir + "/hosts", hosts_file(hostname, network));
+std::vector<ResolvedMount> write_etc_files(const std::string& dir, const std::string& hostname, bool host_network) {
+  write_file_atomic(dir + "/hosts", hosts_file(hostname, host_network));
   write_file_atomic(dir + "/hostname", hostname + "\n");
-  write_file_atomic(dir + "/resolv.conf", resolv_conf(network));
-  return {{dir + "/hosts", "/etc/hosts", false},
-          {dir + "/hostname", "/etc/hostname", false},
-          {dir + "/resolv.conf", "/etc/resolv.conf", false}};
+  write_file_atomic(dir + "/resolv.conf", resolv_conf(host_network));
+  std::vector<ResolvedMount> mounts;
+  for (const char* name : {"hosts", "hostname", "resolv.conf"})
+    mounts.push_back({dir + "/" + name, std::string("/etc/") + name, {"rbind", "rprivate"}});
+  return mounts;
 }
 
 }  // namespace hutch

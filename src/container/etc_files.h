@@ -4,11 +4,12 @@
 #include <string>
 #include <vector>
 
-#include "runtime/spec.h"
+#include "container/spec_builder.h"
 
 namespace hutch {
 
-// Writes the three files into dir and returns the bind mounts for them.
-std::vector<BindMount> write_etc_files(const std::string& dir, const std::string& hostname, NetworkMode network);
+// Writes the three files into dir and returns the bind mounts for them. With
+// the host's network, hosts and resolv.conf are the host's.
+std::vector<ResolvedMount> write_etc_files(const std::string& dir, const std::string& hostname, bool host_network);
 
 }  // namespace hutch

@@ -1,17 +1,16 @@
 #include "container/run.h"
 
-#include <linux/magic.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <sys/ioctl.h>
+#include <linux/magic.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <unistd.h>
 
-#include <algorithm>
 #include <optional>
 
-#include "container/docker_defaults.h"
 #include "container/environment.h"
 #include "container/etc_files.h"
 #include "container/rootless.h"
@@ -20,8 +19,10 @@
 #include "image/layers.h"
 #include "image/lookup.h"
 #include "image/reference.h"
-#include "runtime/launch.h"
+#include "runtime/create.h"
+#include "runtime/lifecycle.h"
 #include "runtime/supervise.h"
+#include "runtime/terminal.h"
 #include "store/containers.h"
 #include "store/images.h"
 #include "base/error.h"
@@ -37,11 +38,9 @@ namespace hutch {
 
 namespace {
 
-NetworkMode parse_network(const std::string& network) {
-  if (network.empty() || network == "bridge" || network == "default" || network == "private")
-    return NetworkMode::kPrivate;
-  if (network == "none") return NetworkMode::kNone;
-  if (network == "host") return NetworkMode::kHost;
+void check_network(const std::string& network) {
+  if (network == "default" || network == "bridge" || network == "private" || network == "none" || network == "host")
+    return;
   fail("network %s not found", network.c_str());
 }
 
@@ -50,45 +49,21 @@ std::string display_reference(const std::string& user_ref) {
   return user_ref;
 }
 
-// The process docker would start, from the merged config: entrypoint and
-// command, environment, user, working directory.
-ProcessSpec resolve_process(const ContainerConfig& merged, const std::string& hostname) {
-  ProcessSpec process;
-  if (merged.entrypoint) process.args = *merged.entrypoint;
-  if (merged.cmd) process.args.insert(process.args.end(), merged.cmd->begin(), merged.cmd->end());
-  std::vector<std::string> defaults = {kDefaultPathEnv, "HOSTNAME=" + hostname};
-  if (merged.tty) defaults.push_back("TERM=xterm");
-  process.env = process_env(defaults, merged.env);
-  // An empty HOME counts as none: the runtime takes the user's from passwd.
-  process.env.erase(std::remove(process.env.begin(), process.env.end(), "HOME="), process.env.end());
-  process.cwd = merged.working_dir.empty() ? "/" : merged.working_dir;
-  process.user = merged.user;
-  process.terminal = merged.tty;
-  process.stdin_open = merged.open_stdin;
-  if (merged.tty) {
-    struct winsize size;
-    if (ioctl(0, TIOCGWINSZ, &size) == 0 || ioctl(1, TIOCGWINSZ, &size) == 0) process.console_size = size;
-  }
-  return process;
-}
-
-bool cgroup2_host() {
-  struct statfs st;
-  return statfs("/sys/fs/cgroup", &st) == 0 && st.f_type == CGROUP2_SUPER_MAGIC;
-}
-
 // Keeps the record true to what happened, and removes the container on the
 // way out when --rm asked for it, whatever path leads out, or when the user
 // interrupted the run before the command started (as if it had never been run).
 class ContainerScope {
  public:
-  ContainerScope(const ContainerStore& containers, ContainerRecord& record)
-      : containers_(containers), record_(record) {}
+  ContainerScope(const Store& store, const ContainerStore& containers, ContainerRecord& record)
+      : store_(store), containers_(containers), record_(record) {}
   void discard() { discard_ = true; }
+  // The container's own user namespace: its files can be removed from there.
+  void set_userns(Fd userns) { userns_ = std::move(userns); }
   ~ContainerScope() {
     try {
+      StateDir(runtime_root(store_), record_.id).remove();
       if (record_.host_config.auto_remove || discard_) {
-        containers_.remove(record_);
+        remove();
       } else if (record_.state == "running") {
         record_.state = "exited";
         record_.finished_at = rfc3339_now();
@@ -100,8 +75,17 @@ class ContainerScope {
   }
 
  private:
+  void remove() {
+    // Files the container made belong to its ids: only root in a user
+    // namespace with its mapping may delete them.
+    if (userns_) in_user_namespace_child(userns_.get(), [&] { containers_.remove(record_); });
+    else in_rootless_child(store_, [&](const RootlessSession&) { containers_.remove(record_); });
+  }
+
+  const Store& store_;
   const ContainerStore& containers_;
   ContainerRecord& record_;
+  Fd userns_;
   bool discard_ = false;
 };
 
@@ -116,44 +100,78 @@ void answer_stop_signals() {
   }
 }
 
+std::optional<oci::ConsoleSize> terminal_size() {
+  struct winsize size;
+  if (ioctl(0, TIOCGWINSZ, &size) == 0 || ioctl(1, TIOCGWINSZ, &size) == 0)
+    return oci::ConsoleSize{size.ws_row, size.ws_col};
+  return std::nullopt;
+}
+
+bool cgroup2_host() {
+  struct statfs st;
+  return statfs("/sys/fs/cgroup", &st) == 0 && st.f_type == CGROUP2_SUPER_MAGIC;
+}
+
+LayerTarget layer_target(const IdMapping& mapping) {
+  LayerTarget target;
+  target.mapping_key = mapping.key();
+  target.apply_owners = mapping.has_range();
+  return target;
+}
+
 }  // namespace
+
+std::string runtime_root(const Store& store) { return store.root() + "/runtime"; }
 
 int run_container(const Store& store, const RunOptions& options, const PullImage& pull) {
   log_phase("run");
-  if (options.config.tty && options.config.open_stdin && !isatty(0)) fail_status(1, "the input device is not a TTY");
+  const ContainerConfig& asked = options.config;
+  if (asked.tty && asked.open_stdin && !isatty(0)) fail_status(1, "the input device is not a TTY");
   if (options.pull != "always" && options.pull != "missing" && options.pull != "never")
     fail("invalid pull option: '%s': must be one of \"always\", \"missing\" or \"never\"", options.pull.c_str());
-  NetworkMode network = parse_network(options.host.network_mode);
+  check_network(options.host.network_mode);
   // docker refuses a malformed reference before it looks for the image, and so
   // before `--pull never` could call it missing.
-  if (!Digest::try_parse(options.config.image)) parse_reference(options.config.image);
+  if (!Digest::try_parse(asked.image)) parse_reference(asked.image);
   answer_stop_signals();
-  RootlessSession session = enter_rootless(store);
-  log_phase("in user namespace");
+  IdMapping mapping = detect_id_mapping();
   ImageStore images(store);
   // Until the container record names the image, nothing stops rmi or prune
   // from collecting its layers but this lock.
   auto content = std::make_optional(store.lock_content(FileLock::kShared));
   std::optional<ImageRecord> image;
-  if (options.pull != "always") image = find_image(images, options.config.image);
+  if (options.pull != "always") image = find_image(images, asked.image);
   if (!image) {
-    std::string shown = display_reference(options.config.image);
+    std::string shown = display_reference(asked.image);
     if (options.pull == "never") fail("No such image: %s", shown.c_str());
     // As docker does, a name that cannot be pulled is refused before the notice
     // (which would repeat it raw).
-    parse_reference(options.config.image);
+    parse_reference(asked.image);
     if (options.pull == "missing") fprintf(stderr, "Unable to find image '%s' locally\n", printable(shown).c_str());
-    pull(options.config.image, session.layers);
-    image = find_image(images, options.config.image);
+    mapping = in_rootless_child(store, [&](const RootlessSession& session) { pull(asked.image, session.layers); });
+    image = find_image(images, asked.image);
     if (!image) fail("Unable to find image '%s' locally", shown.c_str());
   }
-  ImageConfig config = parse_image_config(images.config_json(*image));
+  ImageConfig image_config = parse_image_config(images.config_json(*image));
+  ContainerConfig merged = merge_config(image_config, options);
+  log_phase("image resolved");
+
+  // Layers are unpacked with their owners, which needs a user namespace of
+  // its own: the container's is made later, from here.
+  if (!all_layers_present(store, layer_target(mapping), image->layers))
+    mapping = in_rootless_child(store, [&](const RootlessSession& session) {
+      std::vector<LayerRecord> layers = image->layers;
+      ensure_layers(store, session.layers, layers);
+    });
+  std::vector<LayerRecord> layers = image->layers;
+  std::vector<std::string> layer_dirs = ensure_layers(store, layer_target(mapping), layers);
+  log_phase("layers ready");
 
   ContainerStore containers(store);
   ContainerRecord record;
   record.id = random_hex(32);
   record.name = options.name;
-  record.image = options.config.image;
+  record.image = asked.image;
   record.image_id = image->id;
   record.created = rfc3339_now();
   // Owned by this process from the start: a --rm record whose owner died
@@ -161,59 +179,79 @@ int run_container(const Store& store, const RunOptions& options, const PullImage
   record.monitor_pid = getpid();
   record.monitor_start = process_start_time(record.monitor_pid);
 
-  Spec spec;
-  spec.hostname = !options.config.hostname.empty() ? options.config.hostname : record.id.substr(0, 12);
-  if (network == NetworkMode::kHost && options.config.hostname.empty()) {
-    char host[256] = {};
-    gethostname(host, sizeof host - 1);
-    spec.hostname = host;
-  }
-  spec.network = network;
-  record.config = merge_config(config, options);
-  record.config.hostname = spec.hostname;
   HostFacts facts;
+  facts.host_uid = mapping.host_uid;
+  facts.host_gid = mapping.host_gid;
+  facts.subuid_start = mapping.subuid_start;
+  facts.subuid_count = mapping.subuid_count;
+  facts.subgid_start = mapping.subgid_start;
+  facts.subgid_count = mapping.subgid_count;
+  char host[256] = {};
+  gethostname(host, sizeof host - 1);
+  facts.host_hostname = host;
+  facts.container_id = record.id;
   facts.cgroup2 = cgroup2_host();
+  record.config = merged;
+  record.command = merged.entrypoint.value_or(std::vector<std::string>{});
+  if (merged.cmd) record.command.insert(record.command.end(), merged.cmd->begin(), merged.cmd->end());
+  record.config.hostname = container_hostname(merged, options.host, facts);
   record.host_config = with_daemon_defaults(options.host, facts);
-  spec.process = resolve_process(record.config, spec.hostname);
-  record.command = spec.process.args;
-
-  log_phase("image resolved");
-  spec.mapping = session.mapping;
-  spec.layers = ensure_layers(store, session.layers, image->layers);
-  session.note_mapping();
-  log_phase("layers ready");
+  facts.layer_dirs = layer_dirs;
+  facts.volatile_upper = options.host.auto_remove;
+  if (asked.tty) facts.console_size = terminal_size();
 
   // From here an INT or TERM must not end hutch outright, which would leave
-  // the record behind: it waits, and launch() turns it into Interrupted.
+  // the record behind: it waits, and the runtime turns it into Interrupted.
   hold_signals();
   containers.create(record);
   content.reset();
-  ContainerScope scope(containers, record);
+  ContainerScope scope(store, containers, record);
   std::string dir = store.container_dir(record.id);
-  spec.upper_dir = dir + "/upper";
-  spec.work_dir = dir + "/work";
-  spec.rootfs = dir + "/rootfs";
-  spec.volatile_upper = options.host.auto_remove;
-  for (const auto& sub : {spec.upper_dir, spec.work_dir, spec.rootfs})
+  facts.upper_dir = dir + "/upper";
+  facts.work_dir = dir + "/work";
+  facts.rootfs = dir + "/rootfs";
+  for (const auto& sub : {facts.upper_dir, facts.work_dir, facts.rootfs})
     if (mkdir(sub.c_str(), 0755) < 0) fail_errno("mkdir %s", sub.c_str());
-  spec.mounts = write_etc_files(dir, spec.hostname, network);
-
+  facts.mounts = write_etc_files(dir, record.config.hostname, options.host.network_mode == "host");
+  oci::Config spec = build_spec(merged, options.host, facts);
+  // The bundle: the config alone says how this container was made.
+  write_file_atomic(dir + "/config.json", oci::write_config(spec));
   log_phase("container recorded");
-  RunningContainer running = [&] {
-    try {
-      return launch(spec);
-    } catch (const Interrupted&) {
-      scope.discard();
-      throw;
-    }
-  }();
+
+  // Without -i the container reads nothing of ours: docker gives it an empty
+  // stdin, and hutch keeps none it would relay.
+  if (!asked.open_stdin && !asked.tty) {
+    Fd null(::open("/dev/null", O_RDONLY | O_CLOEXEC));
+    if (!null || dup2(null.get(), 0) < 0) fail_errno("open /dev/null");
+  }
+  SocketPair console = SocketPair::create();
+  CreateRequest request;
+  request.state_root = runtime_root(store);
+  request.id = record.id;
+  request.bundle = dir;
+  request.console_socket = spec.process.terminal ? console.child.get() : -1;
+  request.wait_for_start = false;
+  request.die_with_parent = true;
+  request.watch_interrupts = true;
+  RunningContainer running;
+  try {
+    CreatedContainer created = create_container(spec, request);
+    scope.set_userns(std::move(created.userns));
+    console.child.reset();
+    if (spec.process.terminal) running.console = receive_fd(console.parent.get());
+    wait_for_exec(created, true);
+    running.init = std::move(created.init);
+    record.init_pid = created.state.pid;
+  } catch (const Interrupted&) {
+    scope.discard();
+    throw;
+  }
   log_phase("command started");
   record.state = "running";
   record.started_at = rfc3339_now();
-  record.init_pid = running.init.pid();
   containers.save(record);
 
-  int code = supervise(running, spec);
+  int code = supervise(running, asked.open_stdin);
   log_phase("command exited");
   record.state = "exited";
   record.exit_code = code;

@@ -17,4 +17,8 @@ using PullImage = std::function<void(const std::string& image, const LayerTarget
 // Returns the exit status docker would: the container's, or 125/126/127.
 int run_container(const Store& store, const RunOptions& options, const PullImage& pull);
 
+// Where the runtime keeps the state of hutch's own containers (`hutch runtime
+// --root` of it lists them).
+std::string runtime_root(const Store& store);
+
 }  // namespace hutch

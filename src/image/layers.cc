@@ -239,6 +239,12 @@ std::vector<std::string> ensure_layers(const Store& store, const LayerTarget& ta
   return stack;
 }
 
+bool all_layers_present(const Store& store, const LayerTarget& target, const std::vector<LayerRecord>& layers) {
+  for (const auto& layer : layers)
+    if (!is_dir(store.layer_dir(target.mapping_key, layer.diff_id))) return false;
+  return true;
+}
+
 int64_t fill_layer_sizes(const Store& store, const LayerTarget& target, std::vector<LayerRecord>& layers) {
   int64_t total = 0;
   for (auto& layer : layers) {

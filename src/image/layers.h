@@ -34,6 +34,10 @@ std::vector<std::string> ensure_layers(const Store& store, const LayerTarget& ta
                                        std::vector<LayerRecord>& layers,
                                        const std::vector<std::string>& staged = {});
 
+// Whether every layer is already unpacked for this mapping: then
+// ensure_layers() only names their directories, and needs no user namespace.
+bool all_layers_present(const Store& store, const LayerTarget& target, const std::vector<LayerRecord>& layers);
+
 // Fills in each record's `size` from what unpacking wrote beside the layer,
 // and returns their sum, as docker reports an image's size. For records
 // (load, import, commit), not on the way to starting a container.

@@ -1,19 +1,21 @@
-// The container's filesystem, built in its own mount namespace: overlay of the
-// image layers, /proc, /dev, /sys, bind mounts, docker's masked and read-only
-// paths, then pivot_root. Nothing needs unmounting later: the mounts vanish
-// with the namespace.
+// The container's filesystem, built in its new mount namespace from the
+// config's root, mounts, devices and path lists, then pivot_root. Nothing
+// needs unmounting later: the mounts vanish with the namespace.
 #pragma once
-#include <vector>
+#include <string>
 
-#include "runtime/spec.h"
+#include "runtime/oci_config.h"
 #include "base/fd.h"
 
 namespace hutch {
 
-// Runs in the container's new mount namespace, which must be where the layer
-// directories are opened: overlay refuses lower layers reached through another
-// namespace's mounts.
-void setup_rootfs(const Spec& spec);
+// Everything up to pivot_root: mounts (the "/" ones first, on root.path),
+// default devices and /dev links. Returns once the new root is in place and
+// the old one detached.
+void setup_rootfs(const oci::Config& config);
+// After pivot_root and the createContainer hooks: masked and read-only
+// paths, a read-only root, the root's propagation.
+void finish_rootfs(const oci::Config& config);
 
 // Opens path inside the directory root_fd as if root_fd were "/": symlinks,
 // absolute or relative, never lead out of it. Creates what is missing when

@@ -35,12 +35,34 @@ Pumped pump(int from, int to) {
   return Pumped::kData;
 }
 
+constexpr int kForwarded[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH};
+
+sigset_t supervised_signals() {
+  sigset_t set;
+  sigemptyset(&set);
+  for (int sig : kForwarded) sigaddset(&set, sig);
+  sigaddset(&set, SIGCHLD);
+  return set;
+}
+
 }  // namespace
 
-int supervise(RunningContainer& container, const Spec& spec) {
+void hold_signals() {
+  sigset_t signals = supervised_signals();
+  sigprocmask(SIG_BLOCK, &signals, nullptr);
+}
+
+int supervise(RunningContainer& container, bool relay_stdin) {
+  hold_signals();
+  // Signals that arrived since they were held are pending, and read here.
+  // Non-blocking: the loop drains it to EAGAIN after each wake-up, and a
+  // blocking read would then sleep until the next signal (a resize froze -it).
+  sigset_t signals = supervised_signals();
+  Fd signal_fd(signalfd(-1, &signals, SFD_CLOEXEC | SFD_NONBLOCK));
+  if (!signal_fd) fail_errno("signalfd");
   pid_t pid = container.init.pid();
   int console = container.console.get();
-  bool relay_input = console >= 0 && spec.process.stdin_open;
+  bool relay_input = console >= 0 && relay_stdin;
   std::optional<RawMode> raw;
   if (console >= 0 && isatty(0)) raw.emplace(0);
   if (console >= 0) fcntl(console, F_SETFL, fcntl(console, F_GETFL) | O_NONBLOCK);
@@ -48,7 +70,7 @@ int supervise(RunningContainer& container, const Spec& spec) {
   int status = 0;
   bool exited = false;
   while (!exited) {
-    struct pollfd fds[3] = {{container.signals.get(), POLLIN, 0}, {console, POLLIN, 0},
+    struct pollfd fds[3] = {{signal_fd.get(), POLLIN, 0}, {console, POLLIN, 0},
                             {relay_input ? 0 : -1, POLLIN, 0}};
     if (poll(fds, 3, -1) < 0) {
       if (errno == EINTR) continue;
@@ -56,7 +78,7 @@ int supervise(RunningContainer& container, const Spec& spec) {
     }
     if (fds[0].revents & POLLIN) {
       struct signalfd_siginfo info;
-      while (::read(container.signals.get(), &info, sizeof info) == sizeof info) {
+      while (::read(signal_fd.get(), &info, sizeof info) == sizeof info) {
         int sig = info.ssi_signo;
         if (sig == SIGCHLD) {
           if (waitpid(pid, &status, WNOHANG) == pid) exited = true;

@@ -1,0 +1,21 @@
+// Writing a new user namespace's id maps from outside it, as its parent must.
+#pragma once
+#include <sys/types.h>
+
+#include <vector>
+
+#include "runtime/oci_config.h"
+
+namespace hutch {
+
+// Maps only the caller's own uid and gid as one entry each: written directly.
+// Anything else (a subordinate range) goes through the setuid newuidmap and
+// newgidmap, which check /etc/subuid and /etc/subgid; root writes directly.
+// Throws naming the map that could not be written.
+void write_id_maps(pid_t pid, const std::vector<oci::IdMap>& uids, const std::vector<oci::IdMap>& gids);
+
+// The directory of a program found on PATH (or the usual sbin directories);
+// empty when absent.
+std::string find_program(const char* name);
+
+}  // namespace hutch

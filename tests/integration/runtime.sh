@@ -1,0 +1,145 @@
+# hutch runtime: runc's command line over hutch's runtime, on bundles made the
+# way runc's users make them (`spec --rootless`, a rootfs directory).
+
+# bundle DIR [ARGS_JSON]: a bundle with the test image's files as its rootfs
+# and the process ARGS_JSON (default ["sh"]), without a terminal.
+bundle() {
+    local dir=$1 args=${2:-'["sh"]'} c
+    mkdir -p "$dir/rootfs"
+    c=$(name)
+    run hutch run --name "$c" "$IMG" true
+    assert_ok
+    hutch export "$c" | tar -x -C "$dir/rootfs" 2>/dev/null
+    hutch rm "$c" >/dev/null
+    run hutch runtime spec --rootless --bundle "$dir"
+    assert_ok
+    python3 - "$dir/config.json" "$args" <<'PY'
+import json, sys
+path, args = sys.argv[1], json.loads(sys.argv[2])
+c = json.load(open(path))
+c["process"]["args"] = args
+c["process"]["terminal"] = False
+json.dump(c, open(path, "w"))
+PY
+}
+
+rt() { hutch runtime --root "$WORK/state" "$@"; }
+
+state_of() {   # ID: the status field of `state`
+    rt state "$1" | python3 -c 'import json,sys; print(json.load(sys.stdin)["status"])'
+}
+
+test_spec_writes_a_config_once() {
+    run hutch runtime spec --rootless
+    assert_ok
+    python3 -c 'import json; c = json.load(open("config.json")); assert c["ociVersion"].startswith("1."); assert any(n["type"] == "user" for n in c["linux"]["namespaces"])' ||
+        fail "spec --rootless: not a rootless config" "$(cat config.json)"
+    run hutch runtime spec --rootless
+    assert_status 1
+    assert_contains "$err" "exists"
+}
+
+test_run_gives_the_process_status_and_output() {
+    bundle b '["sh", "-c", "echo pid=$$ host=$(hostname); exit 7"]'
+    cd b && run rt run c1
+    assert_status 7
+    assert_eq "pid=1 host=runc" "$out"
+    # Deleted after it ran, unless --keep.
+    run rt state c1
+    assert_status 1
+    assert_contains "$err" "does not exist"
+}
+
+test_lifecycle_create_start_kill_delete() {
+    bundle b '["sleep", "100"]'
+    run rt create --bundle "$WORK/b" --pid-file "$WORK/pid" c2
+    assert_ok
+    assert_eq created "$(state_of c2)"
+    pid=$(cat "$WORK/pid")
+    [ -d "/proc/$pid" ] || fail "pid file names no process: $pid"
+    # Waiting for start: the command is not running yet.
+    assert_not_contains "$(cat /proc/$pid/cmdline | tr '\0' ' ')" "sleep"
+    run rt start c2
+    assert_ok
+    assert_eq running "$(state_of c2)"
+    run rt start c2
+    assert_status 1
+    run rt delete c2
+    assert_status 1
+    assert_contains "$err" "not stopped"
+    run rt kill c2 KILL
+    assert_ok
+    for _ in $(seq 100); do [ "$(state_of c2)" == stopped ] && break; sleep 0.05; done
+    assert_eq stopped "$(state_of c2)"
+    run rt kill c2 TERM
+    assert_status 1
+    run rt delete c2
+    assert_ok
+    run rt state c2
+    assert_status 1
+}
+
+test_create_refuses_a_taken_id_and_bad_config() {
+    bundle b '["sleep", "100"]'
+    run rt create -b "$WORK/b" c3
+    assert_ok
+    run rt create -b "$WORK/b" c3
+    assert_status 1
+    assert_contains "$err" "exists"
+    run rt delete --force c3
+    assert_ok
+    printf '{"ociVersion": "1.0.2", "process": {"args": 7}}' >"$WORK/b/config.json"
+    run rt create -b "$WORK/b" c4
+    assert_status 1
+    assert_contains "$err" "process.args"
+    run rt state c4
+    assert_status 1
+}
+
+test_exec_joins_the_running_container() {
+    bundle b '["sleep", "100"]'
+    run rt run -d -b "$WORK/b" c5
+    assert_ok
+    run rt exec c5 sh -c 'echo $$ $(cat /proc/1/cmdline | tr "\0" " ")'
+    assert_ok
+    assert_match "$out" '^[0-9]+ sleep 100 $'
+    run rt exec -e FOO=bar c5 sh -c 'echo $FOO; exit 4'
+    assert_status 4
+    assert_eq bar "$out"
+    run rt exec --cwd /etc c5 pwd
+    assert_eq /etc "$out"
+    run rt exec c5 /nonexistent
+    assert_status 127
+    run rt ps --format json c5
+    assert_ok
+    assert_match "$out" '^\[[0-9]+\]$'
+    run rt list
+    assert_ok
+    assert_contains "$out" "c5"
+    assert_contains "$out" "running"
+    run rt delete --force c5
+    assert_ok
+    run rt exec c5 true
+    assert_status 1
+}
+
+test_called_as_hutch_runtime() {
+    ln -s "$HUTCH" "$WORK/hutch-runtime"
+    run "$WORK/hutch-runtime" --version
+    assert_ok
+    assert_contains "$out" "spec: 1."
+    run "$WORK/hutch-runtime" --root "$WORK/state" list -q
+    assert_ok
+}
+
+test_state_is_true_after_kill_9_of_the_creator() {
+    bundle b '["sleep", "100"]'
+    run rt create -b "$WORK/b" c6
+    assert_ok
+    pid=$(rt state c6 | python3 -c 'import json,sys; print(json.load(sys.stdin)["pid"])')
+    kill -9 "$pid"
+    for _ in $(seq 100); do [ "$(state_of c6)" == stopped ] && break; sleep 0.05; done
+    assert_eq stopped "$(state_of c6)"
+    run rt delete c6
+    assert_ok
+}

@@ -8,7 +8,12 @@
 #   make man        regenerate man/ from the flag tables
 #   make bench      start-up benchmark against ch-run, bwrap and podman; pull benchmark
 
+# Make remakes an included makefile before it looks at any goal, so the rule
+# for build/deps.mk below runs first on every path (make, make test, make
+# unit, make demo). `clean` and `setup` need no dependencies: skip it there.
+ifneq ($(or $(filter-out clean setup,$(MAKECMDGOALS)),$(if $(MAKECMDGOALS),,all)),)
 -include build/deps.mk
+endif
 
 BUILD      := build
 SRC_LIB    := $(filter-out src/main.cc,$(shell find src -name '*.cc' ! -name '*_test.cc' | sort))
@@ -29,8 +34,17 @@ all: $(BUILD)/hutch
 setup:
 	@bash scripts/setup.sh
 
-$(BUILD)/deps.mk: scripts/build-deps.sh $(shell find third_party -type f 2>/dev/null)
+# setup.sh comes first: build-deps.sh needs the packages it installs
+# (dpkg-dev, xz-utils, patch, ...), and a `setup` prerequisite of a goal would
+# run only after Make had remade this file. The recipe runs only when deps.mk is
+# missing or a recipe or script changed, so a warm `make` never runs setup.
+# build-deps.sh leaves an unchanged deps.mk alone (edits to setup.sh or a
+# README do not change the deps), hence the touch.
+$(BUILD)/deps.mk: scripts/setup.sh scripts/install-zig.sh scripts/build-deps.sh \
+                  $(shell find third_party -type f 2>/dev/null)
+	@bash scripts/setup.sh
 	@bash scripts/build-deps.sh
+	@touch $@
 
 # The static build's libcurl sits on mbedTLS (see src/registry/http.cc).
 $(BUILD)/obj/%.o: %.cc $(BUILD)/deps.mk

@@ -8,7 +8,12 @@
 #   make man        regenerate man/ from the flag tables
 #   make bench      start-up benchmark against ch-run, bwrap and podman; pull benchmark
 
+# Make remakes an included makefile before it looks at any goal, so the rule
+# for build/deps.mk below runs first on every path (make, make test, make
+# unit, make demo). `clean` and `setup` need no dependencies: skip it there.
+ifneq ($(or $(filter-out clean setup,$(MAKECMDGOALS)),$(if $(MAKECMDGOALS),,all)),)
 -include build/deps.mk
+endif
 
 BUILD      := build
 SRC_LIB    := $(filter-out src/main.cc,$(shell find src -name '*.cc' ! -name '*_test.cc' | sort))
@@ -19,7 +24,9 @@ TARGET     := -target x86_64-linux-musl
 
 CXX_STATIC := $(ZIG) c++ $(TARGET)
 
-OBJ_LIB    := $(SRC_LIB:%.cc=$(BUILD)/obj/%.o)
+# Generated sources: the notices of what is linked in (scripts/gen-licenses.py).
+SRC_GEN    := $(BUILD)/gen/licenses.cc
+OBJ_LIB    := $(SRC_LIB:%.cc=$(BUILD)/obj/%.o) $(SRC_GEN:%.cc=$(BUILD)/obj/%.o)
 OBJ_TESTS  := $(SRC_TESTS:%.cc=$(BUILD)/obj/%.o)
 
 .PHONY: all setup test unit demo asan asan-unit man bench clean
@@ -29,8 +36,23 @@ all: $(BUILD)/hutch
 setup:
 	@bash scripts/setup.sh
 
-$(BUILD)/deps.mk: scripts/build-deps.sh $(shell find third_party -type f 2>/dev/null)
+# setup.sh comes first: build-deps.sh needs the packages it installs
+# (dpkg-dev, xz-utils, patch, ...), and a `setup` prerequisite of a goal would
+# run only after Make had remade this file. The recipe runs only when deps.mk is
+# missing or a recipe or script changed, so a warm `make` never runs setup.
+# build-deps.sh leaves an unchanged deps.mk alone (edits to setup.sh or a
+# README do not change the deps), hence the touch.
+$(BUILD)/deps.mk: scripts/setup.sh scripts/install-zig.sh scripts/build-deps.sh \
+                  $(shell find third_party -type f 2>/dev/null)
+	@bash scripts/setup.sh
 	@bash scripts/build-deps.sh
+	@touch $@
+
+# From the upstream sources build-deps.sh downloaded, and zig's lib directory:
+# remade when a pinned version, the generator or the toolchain changes.
+$(BUILD)/gen/licenses.cc: scripts/gen-licenses.py third_party/versions $(BUILD)/deps.mk
+	@mkdir -p $(dir $@)
+	python3 scripts/gen-licenses.py --zig $(ZIG) --out $@
 
 # The static build's libcurl sits on mbedTLS (see src/registry/http.cc).
 $(BUILD)/obj/%.o: %.cc $(BUILD)/deps.mk
@@ -71,7 +93,7 @@ demo: setup
 # libcurl4-openssl-dev libarchive-dev libzstd-dev zlib1g-dev libsimdjson-dev
 # (not installed by scripts/setup.sh; its libcurl uses OpenSSL, not mbedTLS).
 ASAN_FLAGS := -std=c++20 -O1 -g -fsanitize=address,undefined $(WARNINGS) -Isrc -MMD -MP
-OBJ_ASAN   := $(SRC_LIB:%.cc=$(BUILD)/asan/%.o) $(BUILD)/asan/src/main.o
+OBJ_ASAN   := $(SRC_LIB:%.cc=$(BUILD)/asan/%.o) $(SRC_GEN:%.cc=$(BUILD)/asan/%.o) $(BUILD)/asan/src/main.o
 asan: $(BUILD)/asan/hutch
 $(BUILD)/asan/%.o: %.cc
 	@mkdir -p $(dir $@)

@@ -30,6 +30,23 @@ bool set_level(const std::string& level) {
   return true;
 }
 
+// docker's CLI exits 125 for a failed run, create, start or exec (126 and 127
+// being the container command's), but 1 for any other command that fails,
+// while flag and usage errors (those with a hint) stay 125 everywhere. The
+// handlers all speak 125 for their own failures; the status is decided here.
+int run_handler(const CommandSpec& command, ParsedArgs& args) {
+  if (command.keeps_runner_status) return command.handler(args);
+  try {
+    int status = command.handler(args);
+    return status == kExitRunner ? 1 : status;
+  } catch (const Error& e) {
+    if (e.status() != kExitRunner || !e.hint().empty()) throw;
+    throw Error(e.what(), 1);
+  } catch (const std::exception& e) {
+    throw Error(e.what(), 1);
+  }
+}
+
 int dispatch(std::vector<std::string> words) {
   // Global options come before the command word.
   while (!words.empty() && words[0].size() > 1 && words[0][0] == '-') {
@@ -55,7 +72,7 @@ int dispatch(std::vector<std::string> words) {
       global_options().root = take_value("--root");
     } else if (opt == "-l" || opt == "--log-level" || opt.compare(0, 12, "--log-level=") == 0) {
       std::string level = take_value("--log-level");
-      if (!set_level(level)) fail("unable to parse logging level: %s", level.c_str());
+      if (!set_level(level)) fail_status(1, "unable to parse logging level: %s", level.c_str());
     } else {
       fail_usage(kExitRunner, kSeeHelp, "unknown flag: %s", opt.c_str());
     }
@@ -96,7 +113,7 @@ int dispatch(std::vector<std::string> words) {
     fputs(help_text(*command).c_str(), stdout);
     return 0;
   }
-  return command->handler(args);
+  return run_handler(*command, args);
 }
 
 }  // namespace

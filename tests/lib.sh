@@ -78,6 +78,19 @@ assert_no_line() {   # HAYSTACK LINE
     fail "unexpected line '$2'" "--- actual:" "$1" "$(_last)"
 }
 
+# The status docker's CLI exits with when CMD... fails for its own reasons:
+# 125 for `hutch run` (as for docker's run, create, start and exec), 1 for every
+# other command. (Flag errors are 125 everywhere.)
+failure_status() {   # CMD...: the words of a hutch command line, e.g. "$@" of run
+    while [ $# -gt 0 ] && [ "$1" != hutch ] && [ "$1" != "$HUTCH" ]; do shift; done
+    [ $# -gt 0 ] && shift
+    while [[ ${1:-} == -* ]]; do shift; done
+    case "${1:-} ${2:-}" in
+        "run "* | "container run") echo 125 ;;
+        *) echo 1 ;;
+    esac
+}
+
 # The docker-like failure: status 125 and exactly one stderr line "hutch: ...".
 assert_error() {   # [STATUS]
     assert_status "${1:-125}"

@@ -4,11 +4,20 @@
 
 #include "cli/commands.h"
 #include "base/error.h"
+#include "base/licenses.h"
 
 namespace hutch {
 
-int cmd_version(ParsedArgs&) {
+int cmd_version(ParsedArgs& args) {
   printf("hutch version %s\n", kVersion);
+  if (!args.flag("licenses")) return 0;
+  printf("Licensed under the Apache License, Version 2.0 (LICENSE in its source).\n\n"
+         "The binary contains the following software, each under its own licence:\n");
+  for (const auto& l : bundled_licenses()) printf("  %s %s: %s\n", l.name, l.version, l.license);
+  for (const auto& l : bundled_licenses()) {
+    std::string rule(79, '=');
+    printf("\n%s\n%s %s\nLicence: %s\n%s\n%s", rule.c_str(), l.name, l.version, l.license, rule.c_str(), l.text);
+  }
   return 0;
 }
 

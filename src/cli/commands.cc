@@ -51,6 +51,7 @@ std::vector<CommandSpec> make_commands() {
           {"workdir", 'w', FlagKind::kString, "string", "Working directory inside the container"},
       },
       true, 1, -1, cmd_run});
+  c.back().keeps_runner_status = true;
   c.push_back(CommandSpec{
       "load", "[OPTIONS]", "Load an image from a tar archive or STDIN",
       "Loads images from a docker-archive tarball (as written by docker save, podman save or skopeo) or an OCI "
@@ -135,8 +136,13 @@ std::vector<CommandSpec> make_commands() {
           {"volumes", 'v', FlagKind::kBool, "", "Remove anonymous volumes associated with the container"},
       },
       false, 1, -1, cmd_rm});
-  c.push_back(CommandSpec{"version", "", "Show the hutch version information",
-                          "Prints the version of hutch.", {}, false, 0, 0, cmd_version});
+  c.push_back(CommandSpec{
+      "version", "[OPTIONS]", "Show the hutch version information",
+      "Prints the version of hutch. With --licenses, also hutch's licence and, for each piece of software "
+      "built into the static binary (its libraries, musl libc, LLVM's libc++, libc++abi and libunwind, zig's "
+      "compiler_rt), its version and the full text of its licence.",
+      {{"licenses", 0, FlagKind::kBool, "", "Print the licences of hutch and the software built into it"}},
+      false, 0, 0, cmd_version});
   c.push_back(CommandSpec{"completion", "bash", "Generate the shell completion script",
                           "Prints a bash completion script generated from the same tables that parse the "
                           "command line. Load it with: source <(hutch completion bash)",
@@ -152,7 +158,7 @@ std::vector<CommandSpec> make_commands() {
       "no other reference names it, with the unpacked layers and blobs that no remaining image uses. An image "
       "id named by several tags needs --force. An image a container was created from is refused; with --force "
       "it is only untagged and kept (as <none>) while the container exists. Each image is handled on its own; "
-      "the exit status is 125 when any failed.",
+      "the exit status is 1 when any failed.",
       rmi_flags, false, 1, -1, cmd_rmi});
   c.push_back(CommandSpec{"tag", "SOURCE_IMAGE[:TAG] TARGET_IMAGE[:TAG]",
                           "Create a tag TARGET_IMAGE that refers to SOURCE_IMAGE",

@@ -123,7 +123,8 @@ ParsedArgs parse_flags(const CommandSpec& c, const std::vector<std::string>& arg
     std::string want = c.min_args == c.max_args ? "exactly " + std::to_string(c.min_args)
                        : n < c.min_args         ? "at least " + std::to_string(c.min_args)
                                                 : "at most " + std::to_string(c.max_args);
-    fail_usage(kExitRunner, format("See 'hutch %s --help'.\n\nUsage:  hutch %s %s\n\n%s", c.name, c.name, c.args, c.summary),
+    // docker exits 1 here, for every command: only flag errors are 125.
+    fail_usage(1, format("See 'hutch %s --help'.\n\nUsage:  hutch %s %s\n\n%s", c.name, c.name, c.args, c.summary),
                "\"hutch %s\" requires %s argument%s.", c.name, want.c_str(),
                (c.min_args == 1 && n < c.min_args) || c.max_args == 1 ? "" : "s");
   }

@@ -33,6 +33,9 @@ struct CommandSpec {
   int max_args = -1;  // -1: unlimited
   int (*handler)(ParsedArgs& args) = nullptr;
   const char* alias_of = nullptr;  // "image ls" is "images"
+  // docker's run, create, start and exec exit 125 when the command itself
+  // fails; every other command exits 1 (main.cc). Flag errors are 125 for all.
+  bool keeps_runner_status = false;
 };
 
 class ParsedArgs {
@@ -52,7 +55,8 @@ class ParsedArgs {
   std::map<std::string, std::vector<std::string>> values_;
 };
 
-// Throws Error (status 125) with docker's wording: "unknown flag: --x".
+// Throws Error with docker's wording and status: "unknown flag: --x" (125),
+// "\"hutch tag\" requires exactly 2 arguments." (1).
 ParsedArgs parse_flags(const CommandSpec& command, const std::vector<std::string>& argv);
 
 std::string help_text(const CommandSpec& command);

@@ -6,6 +6,53 @@ test_version() {
     assert_match "$out" '^hutch version [^ ]+$'
 }
 
+# The text of one section of `hutch version --licenses` ($out): the lines
+# after the header that starts with NAME, up to the next header.
+license_section() {   # NAME
+    awk -v name="$1" 'BEGIN { rule = sprintf("%79s", ""); gsub(/ /, "=", rule) }
+        $0 == rule { if (!header) { header = 1; getline; mine = index($0, name " ") == 1 } else header = 0; next }
+        mine && !header' <<<"$out"
+}
+
+# The static binary carries the notices of everything linked into it, each
+# taken from the dependency's own source.
+test_version_licenses() {
+    run hutch version --licenses
+    assert_ok
+    assert_eq "$(hutch version)" "$(head -n 1 <<<"$out")"
+    assert_line "$out" "Licensed under the Apache License, Version 2.0 (LICENSE in its source)."
+    local mit="Permission is hereby granted, free of charge" apache="TERMS AND CONDITIONS FOR USE, REPRODUCTION"
+    local llvm="---- LLVM Exceptions to the Apache 2.0 License ----"
+    local -A words=(
+        [zlib]="3. This notice may not be removed or altered from any source distribution."
+        [Zstandard]="For Zstandard software"
+        [libarchive]="The libarchive distribution as a whole is Copyright by Tim Kientzle"
+        [simdjson]="$apache"
+        [mimalloc]="$mit"
+        ["Mbed TLS"]="$apache"
+        [libcurl]="COPYRIGHT AND PERMISSION NOTICE"
+        ["musl libc"]="musl as a whole is licensed under the following standard MIT license"
+        ["libc++ (LLVM)"]="$llvm"
+        ["libc++abi (LLVM)"]="$llvm"
+        ["libunwind (LLVM)"]="$llvm"
+        ["zig's compiler_rt"]="$mit"
+    )
+    local name text
+    for name in "${!words[@]}"; do
+        assert_contains "$out" $'\n'"  $name " "summary line of $name"
+        text=$(license_section "$name")
+        assert_contains "$text" "${words[$name]}" "licence of $name"
+    done
+    # Code inside a library under its own terms, with its notice.
+    assert_contains "$(license_section libarchive)" "The Regents of the University of California"
+    assert_contains "$(license_section simdjson)" "Facebook, Inc"
+    assert_contains "$(license_section musl)" "$mit"
+    assert_eq 12 "$(grep -c '^Licence: ' <<<"$out")" "sections"
+    # Plain `version` stays one line.
+    run hutch version
+    assert_match "$out" '^hutch version [^ ]+$'
+}
+
 test_help_top_level() {
     run hutch --help
     assert_ok
@@ -31,6 +78,55 @@ test_help_every_command() {
         assert_contains "$out" "Usage:" "hutch $c --help"
         assert_contains "$out" "hutch $c" "hutch $c --help"
     done
+}
+
+# docker's CLI exits 125 for flag errors and for run's own failures, and 1 when
+# any other command fails or gets the wrong number of arguments.
+test_exit_status_like_docker() {
+    local cmd want
+    while IFS='|' read -r want cmd; do
+        eval "run hutch $cmd"
+        assert_error "$want"
+    done <<'EOF'
+1|rmi nosuch
+1|inspect nosuch
+1|image inspect nosuch
+1|history nosuch
+1|tag nosuch x
+1|rm nosuch
+1|save nosuch
+1|export nosuch
+1|diff nosuch
+1|commit nosuch
+1|load -i /nonexistent
+1|pull 127.0.0.1:1/x
+1|images --format '{{.ID'
+1|--log-level chatty images
+1|image prune -f --filter bogus=1
+125|run --rm --pull never nosuch true
+125|run --rm --pull sometimes "$IMG" true
+EOF
+    # one line per name that failed, as docker
+    run hutch rm nosuch nosuch-either
+    assert_status 1
+    assert_eq $'hutch: No such container: nosuch\nhutch: No such container: nosuch-either' "$err"
+    while IFS='|' read -r want cmd; do
+        eval "run hutch $cmd"
+        assert_status "$want"
+        assert_contains "$err" "--help"
+    done <<'EOF'
+125|images --bogus
+125|run --bogus "$IMG" true
+125|--bogus images
+125|history --human=maybe "$IMG"
+125|images --format
+125|images -f nonsense
+1|rmi
+1|tag a
+1|images a b
+1|run
+1|frobnicate
+EOF
 }
 
 test_unknown_flag_every_command() {
@@ -137,7 +233,7 @@ test_log_level_debug_accepted() {
 
 test_log_level_invalid() {
     run hutch --log-level chatty images
-    assert_error 125
+    assert_error 1
 }
 
 test_root_flag() {
@@ -199,5 +295,5 @@ test_errors_are_one_line() {
     run hutch run --rm --pull never hutch-test/base:no-such-tag true
     assert_error 125
     run hutch load -i "$WORK/no-such-file.tar"
-    assert_error 125
+    assert_error 1
 }

@@ -56,7 +56,7 @@ test_history_flags() {
     run hutch history --format json hutch-test/old
     assert_eq "{\"Comment\":\"\",\"CreatedAt\":\"2023-01-01T00:00:00Z\",\"CreatedBy\":\"old layer 1\",\"CreatedSince\":\"$(since 2023-01-01T00:00:00Z)\",\"ID\":\"$(short_id "$OLD_ID")\",\"Size\":\"$(human "$L1_BYTES")\"}" "$out"
     run hutch history nosuch
-    assert_error 125
+    assert_error 1
     assert_eq "hutch: No such image: nosuch:latest" "$err"
 }
 
@@ -109,17 +109,17 @@ test_image_inspect_format_and_errors() {
     assert_eq $'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin\nFOO=from-image\nBAR=from-image' "$out"
     # the images found are printed, the others reported after them
     run hutch image inspect -f '{{.Id}}' nosuch "$HIST"
-    assert_status 125
+    assert_status 1
     assert_eq "$HIST_ID" "$out"
     assert_eq "hutch: No such image: nosuch:latest" "$err"
     run hutch image inspect nosuch
-    assert_error 125
+    assert_error 1
     assert_eq "[]" "$out"
     run hutch image inspect -f '{{.Id' "$HIST"
-    assert_error 125
+    assert_error 1
     assert_eq "hutch: template parsing error: template: :1: unclosed action" "$err"
     run hutch image inspect -f '{{.Id.Foo}}' "$HIST"
-    assert_error 125
+    assert_error 1
     assert_contains "$err" "can't evaluate field Foo in type string"
 }
 
@@ -143,16 +143,16 @@ test_inspect_containers_and_images() {
     run hutch inspect -f '{{.Id}}' "${cid:0:6}" "$IMG"
     assert_eq "$cid"$'\n'"$BASE_ID" "$out" "a container and an image"
     run hutch inspect --type image -f '{{.Id}}' "$n"
-    assert_error 125
+    assert_error 1
     assert_eq "hutch: No such image: $n:latest" "$err"
     run hutch inspect --type container "$IMG"
-    assert_error 125
+    assert_error 1
     assert_eq "hutch: No such container: $IMG" "$err"
     run hutch inspect nosuch
-    assert_error 125
+    assert_error 1
     assert_eq "hutch: No such object: nosuch" "$err"
     run hutch inspect --type volume x
-    assert_error 125
+    assert_error 1
     assert_eq 'hutch: unknown type: "volume": must be one of "container", "image"' "$err"
 }
 

@@ -69,7 +69,7 @@ test_pull_default_tag_and_digest() {
     assert_base_content "$REGISTRY/r/base@$digest"
     local wrong=sha256:$(printf '%064d' 0)
     run hutch pull "$REGISTRY/r/base@$wrong"
-    assert_error 125
+    assert_error 1
     assert_contains "$err" "not found"
 }
 
@@ -86,7 +86,7 @@ test_pull_all_tags() {
     assert_contains "$out" "v1"
     assert_contains "$out" "v2"
     run hutch pull -a "$REGISTRY/r/base:v1"
-    assert_error 125
+    assert_error 1
     assert_contains "$err" "tag can't be used with --all-tags/-a"
 }
 
@@ -106,10 +106,10 @@ test_pull_platforms_from_index() {
     run hutch run --rm "$REGISTRY/r/multi:1" cat /platform
     assert_eq "linux/arm/v7" "$out" "--platform linux/arm/v7"
     run hutch pull --platform linux/s390x "$REGISTRY/r/multi:1"
-    assert_error 125
+    assert_error 1
     assert_contains "$err" "no matching manifest for linux/s390x in the manifest list entries"
     run hutch pull --platform windows "$REGISTRY/r/multi:1"
-    assert_error 125
+    assert_error 1
 }
 
 test_pull_docker_manifest_list() {
@@ -127,7 +127,7 @@ test_pull_tls_verified_with_ssl_cert_file() {
     registry_push base.tar r/base:tls
     fresh_store
     run hutch pull "$REGISTRY/r/base:tls"
-    assert_error 125
+    assert_error 1
     assert_contains "$err" "certificate"
     SSL_CERT_FILE=$REGISTRY_CA run hutch pull -q "$REGISTRY/r/base:tls"
     assert_ok
@@ -143,7 +143,7 @@ test_pull_tls_refuses_bad_certificates() {
         registry_start "$mode"
         fresh_store
         SSL_CERT_FILE=$REGISTRY_CA run hutch pull "$REGISTRY/r/base:x"
-        assert_error 125
+        assert_error 1
         assert_not_contains "$err" "Client sent an HTTP request" "$mode must not fall back to plain HTTP"
         registry_stop
     done
@@ -154,10 +154,10 @@ test_login_basic_auth() {
     registry_push base.tar r/base:v1
     fresh_store
     run hutch pull "$REGISTRY/r/base:v1"
-    assert_error 125
+    assert_error 1
     assert_contains "$err" "pull access denied for $REGISTRY/r/base"
     run hutch login -u "$REGISTRY_USER" -p wrong "$REGISTRY"
-    assert_status 125
+    assert_status 1
     assert_contains "$err" "unauthorized"
     assert_absent "$HOME/.config/hutch/auth.json"
     printf '%s\n' "$REGISTRY_PASSWORD" >"$WORK/pw"
@@ -176,7 +176,7 @@ test_login_basic_auth() {
     assert_eq "Not logged in to $REGISTRY" "$out"
     export HUTCH_ROOT=$WORK/again
     run hutch pull "$REGISTRY/r/base:v1"
-    assert_error 125
+    assert_error 1
 }
 
 test_docker_config_credentials_are_used() {
@@ -188,7 +188,7 @@ test_docker_config_credentials_are_used() {
     printf '{"auths":{"%s":{"auth":"%s"}}}\n' "$REGISTRY" "$auth" >"$WORK/docker-config.json"
     fresh_store
     DOCKER_CONFIG=$WORK run hutch pull -q "$REGISTRY/r/base:v1"
-    assert_status 125
+    assert_status 1
     cp "$WORK/docker-config.json" "$WORK/config.json"
     DOCKER_CONFIG=$WORK run hutch pull -q "$REGISTRY/r/base:v1"
     assert_ok
@@ -203,7 +203,7 @@ test_token_auth_anonymous_and_private() {
     assert_ok
     assert_base_content "$REGISTRY/public/base:v1"
     run hutch pull "$REGISTRY/private/base:v1"
-    assert_error 125
+    assert_error 1
     assert_contains "$err" "pull access denied"
     run hutch login -u "$REGISTRY_USER" -p "$REGISTRY_PASSWORD" "$REGISTRY"
     assert_ok
@@ -211,7 +211,7 @@ test_token_auth_anonymous_and_private() {
     run hutch pull -q "$REGISTRY/private/base:v1"
     assert_ok
     run hutch login -u "$REGISTRY_USER" -p nope "$REGISTRY"
-    assert_status 125
+    assert_status 1
     assert_contains "$err" "incorrect username or password"
 }
 
@@ -219,18 +219,18 @@ test_pull_errors_are_one_line() {
     start_plain_with_base r/base:v1
     fresh_store
     run hutch pull "$REGISTRY/r/base:nosuch"
-    assert_error 125
+    assert_error 1
     assert_contains "$err" "manifest for $REGISTRY/r/base:nosuch not found: manifest unknown"
     # distribution answers MANIFEST_UNKNOWN for a repository it does not have
     # (registries with auth refuse it: see the login tests)
     run hutch pull "$REGISTRY/r/nosuch:v1"
-    assert_error 125
+    assert_error 1
     assert_contains "$err" "manifest for $REGISTRY/r/nosuch:v1 not found"
     run hutch pull "$REGISTRY/UPPER"
-    assert_error 125
+    assert_error 1
     assert_contains "$err" "invalid reference format"
     run hutch pull nosuchhost.invalid/x
-    assert_error 125
+    assert_error 1
     assert_contains "$err" "nosuchhost.invalid"
     assert_store_has_no_image
 }
@@ -240,7 +240,7 @@ test_fault_corrupt_blob_is_refused() {
     fault_proxy_start '{"path": "/blobs/", "action": "corrupt", "times": 100}'
     fresh_store
     run hutch pull "$FAULT_PROXY/r/base:v1"
-    assert_error 125
+    assert_error 1
     assert_contains "$err" "digest mismatch"
     assert_store_has_no_image
     [ -z "$(ls "$HUTCH_ROOT/layers/"* 2>/dev/null)" ] || fail "layers left" "$(ls -R "$HUTCH_ROOT/layers")"
@@ -271,7 +271,7 @@ test_fault_5xx_retried_then_given_up() {
     fault_set '{"path": "/manifests/", "action": "status", "status": 500}'
     export HUTCH_ROOT=$WORK/store500
     run hutch pull "$FAULT_PROXY/r/base:v1"
-    assert_error 125
+    assert_error 1
     assert_contains "$err" "500"
 }
 
@@ -280,19 +280,19 @@ test_fault_huge_and_unsupported_manifests() {
     fault_proxy_start '{"path": "/manifests/", "action": "huge"}'
     fresh_store
     run hutch pull "$FAULT_PROXY/r/base:v1"
-    assert_error 125
+    assert_error 1
     assert_contains "$err" "larger than 4 MiB"
     fault_set '{"path": "/manifests/", "action": "huge", "chunked": true}'
     run hutch pull "$FAULT_PROXY/r/base:v1"
-    assert_error 125
+    assert_error 1
     assert_contains "$err" "larger than 4 MiB"
     fault_set '{"path": "/manifests/", "action": "manifest", "kind": "schema1"}'
     run hutch pull "$FAULT_PROXY/r/base:v1"
-    assert_error 125
+    assert_error 1
     assert_contains "$err" "schema 1"
     fault_set '{"path": "/manifests/", "action": "manifest", "kind": "unknown"}'
     run hutch pull "$FAULT_PROXY/r/base:v1"
-    assert_error 125
+    assert_error 1
     assert_contains "$err" "unsupported manifest media type application/vnd.hutch-test.unknown.v1+json"
     assert_store_has_no_image
 }

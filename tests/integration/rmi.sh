@@ -43,7 +43,7 @@ test_rmi_id_with_several_tags_needs_force() {
     local id12
     id12=$(short_id "$BASE_ID")
     run hutch rmi "$id12"
-    assert_error 125
+    assert_error 1
     assert_eq "hutch: conflict: unable to delete $id12 (must be forced) - image is referenced in multiple repositories" "$err"
     assert_eq "" "$out"
     run hutch images -q
@@ -95,10 +95,10 @@ test_rmi_refused_for_stopped_container() {
     cid=$(hutch ps -a -q --no-trunc)
     id12=$(short_id "$TWO_ID")
     run hutch rmi hutch-test/two
-    assert_error 125
+    assert_error 1
     assert_eq "hutch: conflict: unable to remove repository reference \"hutch-test/two\" (must force) - container ${cid:0:12} is using its referenced image $id12" "$err"
     run hutch rmi "$id12"
-    assert_error 125
+    assert_error 1
     assert_eq "hutch: conflict: unable to delete $id12 (must be forced) - image is being used by stopped container ${cid:0:12}" "$err"
     assert_store_holds "$ONE_ID=$L1" "$TWO_ID=$L1 $TWO_L2"
     # forced: untagged, but kept (dangling) for the container
@@ -109,7 +109,7 @@ test_rmi_refused_for_stopped_container() {
     assert_eq "<none>:<none> $id12 1" "$out"
     assert_store_holds "$ONE_ID=$L1" "$TWO_ID=$L1 $TWO_L2"
     run hutch rmi -f "$id12"
-    assert_error 125
+    assert_error 1
     assert_eq "hutch: conflict: unable to delete $id12 (cannot be forced) - image is being used by stopped container ${cid:0:12}" "$err"
     # once the container is gone, the image can go
     run hutch rm "$n"
@@ -130,10 +130,10 @@ test_rmi_refused_for_running_container() {
     assert_match "$cid" '^[0-9a-f]{64}$' "running container"
     id12=$(short_id "$TWO_ID")
     run hutch rmi -f "$id12"
-    assert_error 125
+    assert_error 1
     assert_eq "hutch: conflict: unable to delete $id12 (cannot be forced) - image is being used by running container ${cid:0:12}" "$err"
     run hutch rmi hutch-test/two
-    assert_error 125
+    assert_error 1
     assert_contains "$err" "(must force) - container ${cid:0:12} is using its referenced image $id12"
     run hutch rmi -f hutch-test/two
     assert_ok
@@ -153,7 +153,7 @@ test_rmi_refused_for_running_container() {
 test_rmi_several_with_errors() {
     setup_multi
     run hutch rmi nosuch hutch-test/two hutch-test/one:nosuch
-    assert_status 125
+    assert_status 1
     assert_eq "Untagged: hutch-test/two:latest"$'\n'"Deleted: $TWO_ID"$'\n'"Deleted: $(chain_ids "$L1" "$TWO_L2" | tail -n 1)" "$out"
     assert_eq $'hutch: No such image: nosuch:latest\nhutch: No such image: hutch-test/one:nosuch' "$err"
     # with --force, images that do not exist are reported but do not fail
@@ -168,11 +168,11 @@ test_rmi_several_with_errors() {
     assert_ok
     assert_eq $'Untagged: hutch-test/base:latest\nUntagged: hutch-test/base:v1' "$out"
     run hutch rmi -f nosuch "$(short_id "$BASE_ID")"
-    assert_status 125
+    assert_status 1
     assert_contains "$err" "hutch: No such image: nosuch:latest"
     assert_contains "$err" "(cannot be forced) - image is being used by stopped container"
     run hutch rmi
-    assert_status 125
+    assert_status 1
     assert_contains "$err" '"hutch rmi" requires at least 1 argument.'
 }
 
@@ -201,16 +201,16 @@ test_tag() {
     run hutch run --rm hutch-test/two sh -c 'echo $IMAGE'
     assert_eq "one" "$out"
     run hutch tag nosuch x
-    assert_error 125
+    assert_error 1
     assert_eq "hutch: No such image: nosuch:latest" "$err"
     run hutch tag hutch-test/base 'Bad:x'
-    assert_error 125
+    assert_error 1
     assert_eq 'hutch: Error parsing reference: "Bad:x" is not a valid repository/tag: invalid reference format' "$err"
     run hutch tag hutch-test/base "x@$BASE_ID"
-    assert_error 125
+    assert_error 1
     assert_eq "hutch: refusing to create a tag with a digest reference" "$err"
     run hutch tag hutch-test/base
-    assert_status 125
+    assert_status 1
     assert_contains "$err" '"hutch tag" requires exactly 2 arguments.'
 }
 

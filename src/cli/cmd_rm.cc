@@ -6,6 +6,7 @@
 #include "cli/commands.h"
 #include "container/rootless.h"
 #include "store/containers.h"
+#include "store/volumes.h"
 #include "base/error.h"
 #include "base/log.h"
 #include "base/process.h"
@@ -30,6 +31,8 @@ int cmd_rm(ParsedArgs& args) {
         for (int i = 0; i < 200 && process_alive(c.monitor_pid, c.monitor_start); i++) usleep(10000);
       }
       containers.remove(c);
+      // After the record: the container itself no longer holds them.
+      if (args.flag("volumes")) remove_anonymous_volumes(VolumeStore(store), c.anonymous_volumes);
       printf("%s\n", key.c_str());
     } catch (const Error& e) {
       print_error(e.what());

@@ -261,15 +261,8 @@ void add_volume_commands(std::vector<CommandSpec>& c) {
       },
       false, 0, 0, cmd_volume_prune};
   for (const auto* command : {&create, &ls, &inspect, &rm, &prune}) c.push_back(*command);
-  auto alias = [&](const char* name, const CommandSpec& of) {
-    CommandSpec spec = of;
-    spec.name = name;
-    spec.description = "";
-    spec.alias_of = of.name;
-    c.push_back(spec);
-  };
-  alias("volume list", ls);
-  alias("volume remove", rm);
+  add_alias(c, "volume list", ls);
+  add_alias(c, "volume remove", rm);
 }
 
 }  // namespace hutch

@@ -38,6 +38,8 @@ int cmd_system_df(ParsedArgs& args);
 int cmd_version(ParsedArgs& args);
 int cmd_completion(ParsedArgs& args);
 int cmd_man(ParsedArgs& args);
+// Appends a copy of `of` named `name` ("image save"), listed as its alias.
+void add_alias(std::vector<CommandSpec>& commands, const char* name, const CommandSpec& of);
 // Appends save, import, export, commit, diff and their aliases (commands_archive.cc).
 void add_archive_commands(std::vector<CommandSpec>& commands);
 int cmd_save(ParsedArgs& args);

@@ -11,6 +11,7 @@
 #include "base/file.h"
 #include "base/mount_flags.h"
 #include "base/printable.h"
+#include "base/strings.h"
 #include "store/volumes.h"
 
 namespace hutch {
@@ -20,17 +21,6 @@ namespace {
 std::string lower(std::string s) {
   for (char& c : s) c = (char)tolower((unsigned char)c);
   return s;
-}
-
-std::vector<std::string> split(const std::string& s, char sep) {
-  std::vector<std::string> out;
-  size_t start = 0;
-  for (;;) {
-    size_t at = s.find(sep, start);
-    out.push_back(s.substr(start, at - start));
-    if (at == std::string::npos) return out;
-    start = at + 1;
-  }
 }
 
 bool contains(const std::vector<std::string>& list, const std::string& item) {
@@ -154,7 +144,7 @@ MountSpec mount_spec_of(const std::string& value, const std::string& cwd) {
     if (key == "type") {
       m.type = lower(v);
     } else if (key == "source" || key == "src") {
-      m.source = v == "." || v.compare(0, 2, "./") == 0 ? absolute(v, cwd) : v;
+      m.source = !v.empty() && v[0] == '.' ? absolute(v, cwd) : v;
     } else if (key == "target" || key == "dst" || key == "destination") {
       m.target = v;
     } else if (key == "readonly" || key == "ro") {

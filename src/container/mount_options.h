@@ -29,7 +29,8 @@ void add_volume_flag(const std::string& value, const std::string& cwd, Container
 // bind-propagation, bind-nonrecursive[=BOOL], volume-nocopy[=BOOL],
 // volume-label, volume-driver, volume-opt (repeatable), tmpfs-size (64m,
 // 1.5g), tmpfs-mode (octal). Keys are case-insensitive; the type defaults to
-// volume; source "." or "./..." is made absolute against `cwd`. Throws the
+// volume; a source starting with "." is made absolute against `cwd` (docker
+// 28 does, whatever the type). Throws the
 // whole message docker prints: invalid argument "V" for "--mount" flag:
 // unexpected key 'foo' in 'foo=bar' (or: target is required, cannot mix
 // 'bind-*' options with mount type 'volume', invalid value for tmpfs-size: x,

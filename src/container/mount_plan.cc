@@ -4,12 +4,15 @@
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
 #include <map>
 #include <set>
 
 #include "base/error.h"
 #include "base/file.h"
 #include "base/mount_flags.h"
+#include "base/strings.h"
 
 namespace hutch {
 
@@ -92,17 +95,6 @@ size_t depth(const std::string& destination) {
   return (size_t)std::count(destination.begin(), destination.end(), '/');
 }
 
-std::vector<std::string> split_commas(const std::string& s) {
-  std::vector<std::string> out;
-  size_t start = 0;
-  for (;;) {
-    size_t comma = s.find(',', start);
-    out.push_back(s.substr(start, comma - start));
-    if (comma == std::string::npos) return out;
-    start = comma + 1;
-  }
-}
-
 void resolve_volume(PlannedMount& m, const VolumeStore& volumes) {
   std::optional<Volume> found;
   if (!m.volume_name.empty()) found = volumes.get(m.volume_name);
@@ -113,9 +105,14 @@ void resolve_volume(PlannedMount& m, const VolumeStore& volumes) {
   std::string o = v.options.count("o") ? v.options.at("o") : "";
   if (m.tmpfs_volume) {
     // docker's local driver mounts it with exactly "o": none of --tmpfs's defaults.
-    m.tmpfs_options = o.empty() ? std::vector<std::string>{} : merge_tmpfs_options(split_commas(o));
-  } else if (v.is_bind() && contains(split_commas(o), "ro")) {
-    m.read_only = true;
+    m.tmpfs_options = o.empty() ? std::vector<std::string>{} : merge_tmpfs_options(split(o, ','));
+  } else if (v.is_bind()) {
+    // docker finds out when it mounts the volume; its words.
+    struct stat st;
+    if (stat(m.source.c_str(), &st) < 0)
+      fail("error while mounting volume '%s': failed to mount local volume: mount %s:%s, flags: 0x1000: %s",
+           v.mountpoint.c_str(), m.source.c_str(), v.mountpoint.c_str(), strerror(errno));
+    if (contains(split(o, ','), "ro")) m.read_only = true;
   }
 }
 

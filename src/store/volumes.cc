@@ -16,6 +16,7 @@
 #include "base/mount_flags.h"
 #include "base/printable.h"
 #include "base/random.h"
+#include "base/strings.h"
 #include "base/tree_size.h"
 #include "store/containers.h"
 
@@ -44,19 +45,8 @@ std::string created_now() {
   return buf;
 }
 
-std::vector<std::string> split_commas(const std::string& s) {
-  std::vector<std::string> out;
-  size_t start = 0;
-  for (;;) {
-    size_t comma = s.find(',', start);
-    out.push_back(s.substr(start, comma - start));
-    if (comma == std::string::npos) return out;
-    start = comma + 1;
-  }
-}
-
 bool has_word(const std::string& list, const char* word) {
-  auto words = split_commas(list);
+  auto words = split(list, ',');
   return std::find(words.begin(), words.end(), word) != words.end();
 }
 
@@ -120,11 +110,11 @@ void validate_volume_options(const std::map<std::string, std::string>& options) 
   // and a bind of a directory the user can reach remain.
   std::string type = option(options, "type"), device = option(options, "device"), o = option(options, "o");
   if (type == "tmpfs") {
-    if (!o.empty()) merge_tmpfs_options(split_commas(o));
+    if (!o.empty()) merge_tmpfs_options(split(o, ','));
     return;
   }
   if (has_word(o, "bind") || has_word(o, "rbind")) {
-    for (const auto& word : split_commas(o))
+    for (const auto& word : split(o, ','))
       if (word != "bind" && word != "rbind" && word != "ro" && word != "rw")
         fail("volume option o=%s is not supported rootless: a bind takes only bind, rbind, ro and rw", o.c_str());
     if (device.empty() || device[0] != '/')

@@ -128,6 +128,8 @@ TEST(mount_flag_parsed_as_docker_cli) {
   CHECK(!m.read_only);
   CHECK(m.bind_nonrecursive);
   CHECK_EQ(parse_mount_flag("type=bind,src=./d/,dst=/x", "/cwd").source, "/cwd/d");
+  CHECK_EQ(parse_mount_flag("type=bind,src=../d,dst=/x", "/cwd/sub").source, "/cwd/d");
+  CHECK_EQ(parse_mount_flag("type=volume,src=.rel,dst=/x", "/cwd").source, "/cwd/.rel");
   CHECK_EQ(parse_mount_flag("type=bind,src=d,dst=/x", "/cwd").source, "d");  // refused later, by the daemon's rule
 
   m = parse_mount_flag("dst=/x,volume-opt=type=tmpfs,volume-opt=device=tmpfs,volume-label=a=b,volume-label=c,"

@@ -117,7 +117,7 @@ TEST(volume_store_create_list_remove) {
 
   std::vector<std::string> names;
   for (const auto& v : volumes.list()) names.push_back(v.name);
-  CHECK_EQ(joined(names), anon.name + "|ab");
+  CHECK_EQ(joined(names), anon.name < "ab" ? anon.name + "|ab" : "ab|" + anon.name);  // sorted by name
   CHECK_EQ(volumes.find("ab").labels.at("k"), "v");
   CHECK_THROWS(volumes.find("nosuch"), "get nosuch: no such volume");
 
@@ -287,6 +287,15 @@ TEST(mounts_resolved_recorded_and_copied_up) {
   oci::Mount bind = to_oci_mount(at["/b"]);
   CHECK_EQ(bind.source, host_dir);
   CHECK_EQ(joined(bind.options), "rbind|ro|rprivate");
+
+  volumes.create("gone", {}, {{"type", "none"}, {"device", std::string(t.path) + "/gone"}, {"o", "bind"}});
+  HostConfig gone;
+  gone.binds = {"gone:/g"};
+  auto m3 = plan_mounts({}, gone, {}, nullptr);
+  CHECK_THROWS(resolve_mounts(m3, volumes), "error while mounting volume '" + t.root() +
+                                                "/volumes/gone/_data': failed to mount local volume: mount " +
+                                                std::string(t.path) + "/gone:" + t.root() +
+                                                "/volumes/gone/_data, flags: 0x1000: No such file or directory");
 
   HostConfig missing;
   missing.mounts = {MountSpec{.type = "bind", .source = std::string(t.path) + "/nope", .target = "/x"}};

@@ -1,5 +1,6 @@
 #include "cli/commands.h"
 #include "cli/pulling.h"
+#include "container/environment.h"
 #include "container/run.h"
 #include "store/gc.h"
 
@@ -14,8 +15,7 @@ int cmd_run(ParsedArgs& args) {
     options.config.entrypoint.emplace();
     if (!entrypoint.empty()) options.config.entrypoint->push_back(entrypoint);
   }
-  options.config.env = args.values("env");
-  options.env_files = args.values("env-file");
+  options.config.env = env_from_flags(args.values("env-file"), args.values("env"));
   options.name = args.value("name");
   options.config.working_dir = args.value("workdir");
   options.config.user = args.value("user");
@@ -24,6 +24,7 @@ int cmd_run(ParsedArgs& args) {
   options.host.auto_remove = args.flag("rm");
   options.config.open_stdin = args.flag("interactive");
   options.config.attach_stdin = options.config.open_stdin;
+  options.config.stdin_once = options.config.attach_stdin;  // docker: stdin closes when the attached client detaches
   options.config.tty = args.flag("tty");
   options.pull = args.value("pull", "missing");
   std::string platform = args.value("platform");

@@ -11,6 +11,7 @@
 #include "base/json_reader.h"
 #include "base/json_writer.h"
 #include "image/image_refs.h"
+#include "store/container_config_json.h"
 #include "runtime/userns.h"
 
 namespace hutch {
@@ -151,7 +152,7 @@ std::string container_inspect_json(const Store& store, const ContainerRecord& c,
       .field("ProcessLabel", "")
       .field("AppArmorProfile", "");
   w.key("ExecIDs").null();
-  w.key("HostConfig").begin_object().field("AutoRemove", c.auto_remove).end_object();
+  write_host_config(w.key("HostConfig"), c.host_config);
 
   ImageStore images(store);
   auto image = images.get(c.image_id);
@@ -169,7 +170,7 @@ std::string container_inspect_json(const Store& store, const ContainerRecord& c,
     w.field("SizeRw", rw).field("SizeRootFs", rw + (image ? image->size : 0));
   }
   w.key("Mounts").begin_array().end_array();
-  w.key("Config").begin_object().field("Image", c.image).end_object();
+  write_container_config(w.key("Config"), c.config);
   w.end_object();
   return w.str();
 }

@@ -1,10 +1,12 @@
 #include "container/commit.h"
 
+#include <algorithm>
 #include <optional>
 
 #include "base/error.h"
 #include "base/human.h"
 #include "base/json_reader.h"
+#include "base/json_writer.h"
 #include "container/container_fs.h"
 #include "container/pause.h"
 #include "container/rootless.h"
@@ -18,22 +20,43 @@ namespace hutch {
 
 namespace {
 
-void set_list_or_null(RunConfig& config, const std::string& key, const std::vector<std::string>& values) {
-  if (values.empty()) config.set_raw(key, "null");
-  else config.set_strings(key, values);
+void set_list_or_null(RunConfig& config, const std::string& key, const std::optional<std::vector<std::string>>& values) {
+  if (!values) config.set_raw(key, "null");
+  else config.set_strings(key, *values);
+}
+
+// Sets {"KEY": {}, ...}, keeping the parent's (absent or null) when empty.
+// Sorted, as docker writes its maps.
+void set_key_set(RunConfig& config, const std::string& key, std::vector<std::string> keys) {
+  if (keys.empty()) return;
+  std::sort(keys.begin(), keys.end());
+  std::vector<std::pair<std::string, std::string>> members;
+  for (const auto& k : keys) members.emplace_back(k, "{}");
+  config.set_object(key, members);
 }
 
 // The image's config with the container's own on top, as docker's container
-// config is what a commit starts from.
+// config is what a commit starts from. What hutch does not interpret
+// (Healthcheck, OnBuild, Shell, ...) comes through from the image unchanged.
 RunConfig container_config(const std::string& image_config_json, const ContainerRecord& container) {
   JsonValue root = parse_json(image_config_json, "image config");
   RunConfig config = RunConfig::from_json(root.get("config"));
-  if (!container.has_config) return config;
-  set_list_or_null(config, "Entrypoint", container.entrypoint);
-  set_list_or_null(config, "Cmd", container.cmd);
-  config.set_strings("Env", container.env);
-  config.set_string("WorkingDir", container.working_dir);
-  config.set_string("User", container.user);
+  if (container.config_from_image) return config;
+  const ContainerConfig& c = container.config;
+  config.set_string("User", c.user);
+  set_key_set(config, "ExposedPorts", c.exposed_ports);
+  config.set_strings("Env", c.env);
+  set_list_or_null(config, "Cmd", c.cmd);
+  set_key_set(config, "Volumes", c.volumes);
+  config.set_string("WorkingDir", c.working_dir);
+  set_list_or_null(config, "Entrypoint", c.entrypoint);
+  if (!c.labels.empty()) {
+    std::vector<std::pair<std::string, std::string>> labels;
+    for (const auto& [k, v] : c.labels) labels.emplace_back(k, json_quote(v));
+    std::stable_sort(labels.begin(), labels.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+    config.set_object("Labels", labels);
+  }
+  if (!c.stop_signal.empty()) config.set_string("StopSignal", c.stop_signal);
   return config;
 }
 
@@ -71,7 +94,7 @@ Digest commit_container(const Store& store, const std::string& name_or_id, const
 
   HistoryEntry history;
   history.created = rfc3339_now();
-  history.created_by = join(container.has_config ? container.cmd : container.command);
+  history.created_by = join(container.config_from_image ? container.command : container.config.cmd.value_or(std::vector<std::string>{}));
   history.author = options.author;
   history.comment = options.message;
   history.empty_layer = layer.entries == 0;

@@ -8,19 +8,26 @@
 
 namespace hutch {
 
-void apply_env(std::vector<std::string>& base, const std::vector<std::string>& updates) {
-  EnvList env(base);
-  for (const auto& u : updates) {
-    if (u.empty() || u[0] == '=') fail("invalid environment variable: %s", u.c_str());
-    if (u.find('=') != std::string::npos) {
-      env.set(u);
-    } else if (const char* value = getenv(u.c_str())) {
-      env.set(u, value);
-    } else {
-      env.unset(u);
-    }
-  }
-  base = env.entries();
+namespace {
+
+// docker's CLI: NAME=VALUE as given; a bare NAME set in this process takes
+// its value, else stays bare (the daemon then unsets it).
+std::string resolve_entry(const std::string& entry) {
+  if (entry.empty() || entry[0] == '=') fail("invalid environment variable: %s", entry.c_str());
+  if (entry.find('=') != std::string::npos) return entry;
+  if (const char* value = getenv(entry.c_str())) return entry + "=" + value;
+  return entry;
+}
+
+}  // namespace
+
+std::vector<std::string> env_from_flags(const std::vector<std::string>& env_files,
+                                        const std::vector<std::string>& env_flags) {
+  std::vector<std::string> out;
+  for (const auto& file : env_files)
+    for (auto& entry : read_env_file(file)) out.push_back(std::move(entry));
+  for (const auto& entry : env_flags) out.push_back(resolve_entry(entry));
+  return out;
 }
 
 std::vector<std::string> read_env_file(const std::string& path) {
@@ -43,15 +50,28 @@ std::vector<std::string> read_env_file(const std::string& path) {
     }
     if (line.find_first_of(" \t") < line.find('='))
       fail("variable '%s' contains whitespaces (in %s)", line.c_str(), path.c_str());
-    out.push_back(line);
+    out.push_back(resolve_entry(line));
   }
   return out;
 }
 
-void set_env_default(std::vector<std::string>& env, const std::string& name, const std::string& value) {
-  for (const auto& e : env)
-    if (EnvList::name_of(e) == name) return;
-  env.push_back(name + "=" + value);
+std::vector<std::string> merge_env(const std::vector<std::string>& image, const std::vector<std::string>& user) {
+  EnvList from_user;
+  for (const auto& entry : user) from_user.set(entry);
+  if (user.empty()) return image;
+  std::vector<std::string> out = from_user.entries();
+  for (const auto& entry : image)
+    if (!from_user.has(EnvList::name_of(entry))) out.push_back(entry);
+  return out;
+}
+
+std::vector<std::string> process_env(const std::vector<std::string>& defaults, const std::vector<std::string>& config) {
+  EnvList env(defaults);
+  for (const auto& entry : config) {
+    if (entry.find('=') == std::string::npos) env.unset(entry);
+    else env.set(entry);
+  }
+  return env.entries();
 }
 
 }  // namespace hutch

@@ -1,15 +1,28 @@
-// docker's environment rules: image Env, then --env-file, then -e; a bare NAME
-// copies the caller's value or drops the variable.
+// docker's environment rules. The CLI's part: --env-file entries, then -e
+// ones, a bare NAME taking the caller's value when it has one. The daemon's
+// part: the flags' entries first, then the image's that they leave alone; and
+// for the process, PATH, HOSTNAME (and TERM) defaults that those replace in
+// place, a bare NAME removing the variable.
 #pragma once
 #include <string>
 #include <vector>
 
 namespace hutch {
 
-// Applies `updates` (NAME=VALUE, or NAME to copy from this process) over `base`.
-void apply_env(std::vector<std::string>& base, const std::vector<std::string>& updates);
-// Reads an --env-file: one NAME[=VALUE] per line, '#' comments, blank lines skipped.
+// Reads the --env-file files and appends the -e entries; throws Error for a
+// missing file or an entry with no name ("=x").
+std::vector<std::string> env_from_flags(const std::vector<std::string>& env_files,
+                                        const std::vector<std::string>& env_flags);
+// Reads an --env-file: one NAME[=VALUE] per line, '#' comments, blank lines
+// skipped, a bare NAME resolved as for -e.
 std::vector<std::string> read_env_file(const std::string& path);
-void set_env_default(std::vector<std::string>& env, const std::string& name, const std::string& value);
+
+// Config.Env of a container: `user` (a later entry of a name replacing an
+// earlier one in place) followed by the image's entries whose names it lacks.
+std::vector<std::string> merge_env(const std::vector<std::string>& image, const std::vector<std::string>& user);
+
+// The process's environment: `defaults` with `config` applied over them (in
+// place, or appended; a bare NAME removes NAME).
+std::vector<std::string> process_env(const std::vector<std::string>& defaults, const std::vector<std::string>& config);
 
 }  // namespace hutch

@@ -1,16 +1,21 @@
 #include "container/run.h"
 
+#include <linux/magic.h>
 #include <signal.h>
 #include <stdio.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <optional>
 
+#include "container/docker_defaults.h"
 #include "container/environment.h"
 #include "container/etc_files.h"
 #include "container/rootless.h"
+#include "container/spec_builder.h"
 #include "image/image_config.h"
 #include "image/layers.h"
 #include "image/lookup.h"
@@ -32,8 +37,6 @@ namespace hutch {
 
 namespace {
 
-constexpr const char* kDefaultPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
-
 NetworkMode parse_network(const std::string& network) {
   if (network.empty() || network == "bridge" || network == "default" || network == "private")
     return NetworkMode::kPrivate;
@@ -47,47 +50,31 @@ std::string display_reference(const std::string& user_ref) {
   return user_ref;
 }
 
-// The process docker would start: entrypoint and command, environment, user,
-// working directory. --entrypoint also clears the image's Cmd. The record
-// keeps the container's config as docker does (what commit builds on).
-ProcessSpec resolve_process(const ImageConfig& config, const RunOptions& options, const std::string& hostname,
-                            ContainerRecord& record) {
+// The process docker would start, from the merged config: entrypoint and
+// command, environment, user, working directory.
+ProcessSpec resolve_process(const ContainerConfig& merged, const std::string& hostname) {
   ProcessSpec process;
-  std::vector<std::string> entrypoint = config.entrypoint;
-  std::vector<std::string> cmd = config.cmd;
-  if (options.config.entrypoint) {
-    entrypoint = *options.config.entrypoint;
-    cmd.clear();
-  }
-  if (options.config.cmd) cmd = *options.config.cmd;
-  process.args = entrypoint;
-  process.args.insert(process.args.end(), cmd.begin(), cmd.end());
-  if (process.args.empty()) fail("No command specified");
-
-  process.env = config.env;
-  for (const auto& file : options.env_files) apply_env(process.env, read_env_file(file));
-  apply_env(process.env, options.config.env);
-  record.has_config = true;
-  record.entrypoint = entrypoint;
-  record.cmd = cmd;
-  record.env = process.env;
-  record.working_dir = !options.config.working_dir.empty() ? options.config.working_dir : config.working_dir;
-  record.user = !options.config.user.empty() ? options.config.user : config.user;
-  set_env_default(process.env, "PATH", kDefaultPath);
-  set_env_default(process.env, "HOSTNAME", hostname);
-  if (options.config.tty) set_env_default(process.env, "TERM", "xterm");
-
-  process.cwd = !options.config.working_dir.empty() ? options.config.working_dir : config.working_dir.empty() ? "/" : config.working_dir;
-  if (process.cwd.front() != '/')
-    fail("the working directory '%s' is invalid, it needs to be an absolute path", process.cwd.c_str());
-  process.user = !options.config.user.empty() ? options.config.user : config.user;
-  process.terminal = options.config.tty;
-  process.stdin_open = options.config.open_stdin;
-  if (options.config.tty) {
+  if (merged.entrypoint) process.args = *merged.entrypoint;
+  if (merged.cmd) process.args.insert(process.args.end(), merged.cmd->begin(), merged.cmd->end());
+  std::vector<std::string> defaults = {kDefaultPathEnv, "HOSTNAME=" + hostname};
+  if (merged.tty) defaults.push_back("TERM=xterm");
+  process.env = process_env(defaults, merged.env);
+  // An empty HOME counts as none: the runtime takes the user's from passwd.
+  process.env.erase(std::remove(process.env.begin(), process.env.end(), "HOME="), process.env.end());
+  process.cwd = merged.working_dir.empty() ? "/" : merged.working_dir;
+  process.user = merged.user;
+  process.terminal = merged.tty;
+  process.stdin_open = merged.open_stdin;
+  if (merged.tty) {
     struct winsize size;
     if (ioctl(0, TIOCGWINSZ, &size) == 0 || ioctl(1, TIOCGWINSZ, &size) == 0) process.console_size = size;
   }
   return process;
+}
+
+bool cgroup2_host() {
+  struct statfs st;
+  return statfs("/sys/fs/cgroup", &st) == 0 && st.f_type == CGROUP2_SUPER_MAGIC;
 }
 
 // Keeps the record true to what happened, and removes the container on the
@@ -100,7 +87,7 @@ class ContainerScope {
   void discard() { discard_ = true; }
   ~ContainerScope() {
     try {
-      if (record_.auto_remove || discard_) {
+      if (record_.host_config.auto_remove || discard_) {
         containers_.remove(record_);
       } else if (record_.state == "running") {
         record_.state = "exited";
@@ -169,7 +156,6 @@ int run_container(const Store& store, const RunOptions& options, const PullImage
   record.image = options.config.image;
   record.image_id = image->id;
   record.created = rfc3339_now();
-  record.auto_remove = options.host.auto_remove;
   // Owned by this process from the start: a --rm record whose owner died
   // before removing it is collected by the next command (ContainerStore::list).
   record.monitor_pid = getpid();
@@ -183,7 +169,12 @@ int run_container(const Store& store, const RunOptions& options, const PullImage
     spec.hostname = host;
   }
   spec.network = network;
-  spec.process = resolve_process(config, options, spec.hostname, record);
+  record.config = merge_config(config, options);
+  record.config.hostname = spec.hostname;
+  HostFacts facts;
+  facts.cgroup2 = cgroup2_host();
+  record.host_config = with_daemon_defaults(options.host, facts);
+  spec.process = resolve_process(record.config, spec.hostname);
   record.command = spec.process.args;
 
   log_phase("image resolved");

@@ -32,6 +32,7 @@ struct HostFacts {
   uint32_t subuid_start = 0, subuid_count = 0;
   uint32_t subgid_start = 0, subgid_count = 0;
   std::string host_hostname;  // for --network host
+  bool cgroup2 = false;       // the host's cgroup hierarchy is v2 (unified)
   std::string container_id;   // 64 hex digits; its first 12 are the default hostname
   // The overlay: lower directories base first, the container's upper and work.
   std::vector<std::string> layer_dirs;
@@ -43,10 +44,25 @@ struct HostFacts {
 
 // The merged Config (image + flags) that the container record keeps; throws
 // Error with docker's message when the flags cannot apply ("No command
-// specified", a relative working directory).
+// specified", a relative working directory, -h with --uts host). Its hostname
+// stays as the flags gave it: container_hostname() is what the record shows
+// (and build_spec takes either).
 ContainerConfig merge_config(const ImageConfig& image, const RunOptions& options);
 
-// Throws Error when an option has no rootless meaning or is malformed.
+// The hostname docker records in Config.Hostname and gives HOSTNAME: -h's, or
+// the host's with --network host, or the id's first 12 digits.
+std::string container_hostname(const ContainerConfig& merged, const HostConfig& host, const HostFacts& facts);
+
+// HostConfig as docker's daemon completes it before the record keeps it: the
+// cgroup namespace mode (host on a v1 host, private on v2), a shm size of 0
+// meaning 64 MiB, the masked and read-only paths. build_spec applies the same.
+HostConfig with_daemon_defaults(HostConfig host, const HostFacts& facts);
+
+// Throws Error when an option has no rootless meaning or is malformed. The
+// config has what docker's does, translated for a user namespace (see
+// spec_builder.cc): no linux.devices, since the runtime supplies the spec's
+// default devices (bound from the host: nothing can be mknod'ed) and the
+// /dev links itself; the user's -u form in the run.hutch.user annotation.
 oci::Config build_spec(const ContainerConfig& merged, const HostConfig& host, const HostFacts& facts);
 
 }  // namespace hutch

@@ -2,6 +2,7 @@
 #pragma once
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "base/digest.h"
@@ -17,6 +18,12 @@ struct ImageConfig {
   std::vector<std::string> cmd;
   std::string working_dir;
   std::string user;
+  std::vector<std::string> volumes;        // the keys of Volumes
+  std::vector<std::string> exposed_ports;  // the keys of ExposedPorts
+  std::vector<std::pair<std::string, std::string>> labels;
+  std::string stop_signal;
+  std::string healthcheck_json;  // kept as JSON: only carried into containers
+  bool args_escaped = false;
   std::vector<Digest> diff_ids;
 };
 

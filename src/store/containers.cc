@@ -13,6 +13,7 @@
 #include "base/json_writer.h"
 #include "base/process.h"
 #include "base/random.h"
+#include "store/container_config_json.h"
 
 namespace hutch {
 
@@ -21,7 +22,7 @@ bool ContainerRecord::is_running() const {
 }
 
 bool ContainerRecord::is_abandoned() const {
-  return auto_remove && !process_alive(monitor_pid, monitor_start);
+  return host_config.auto_remove && !process_alive(monitor_pid, monitor_start);
 }
 
 namespace {
@@ -90,13 +91,9 @@ void ContainerStore::save(const ContainerRecord& r) const {
       .field("FinishedAt", r.finished_at)
       .field("MonitorPid", (int64_t)r.monitor_pid)
       .field("MonitorStart", (int64_t)r.monitor_start)
-      .field("InitPid", (int64_t)r.init_pid)
-      .field("AutoRemove", r.auto_remove);
-  if (r.has_config) {
-    w.key("Config").begin_object();
-    w.key("Entrypoint").string_array(r.entrypoint).key("Cmd").string_array(r.cmd).key("Env").string_array(r.env);
-    w.field("WorkingDir", r.working_dir).field("User", r.user).end_object();
-  }
+      .field("InitPid", (int64_t)r.init_pid);
+  write_host_config(w.key("HostConfig"), r.host_config);
+  write_container_config(w.key("Config"), r.config);
   if (!r.mounts.empty()) {
     w.key("Mounts").begin_array();
     for (const auto& m : r.mounts) {
@@ -110,7 +107,7 @@ void ContainerStore::save(const ContainerRecord& r) const {
     }
     w.end_array();
   }
-  if (!r.volumes.empty()) w.key("Volumes").string_array(r.volumes);
+  if (!r.volumes.empty()) w.key("VolumeNames").string_array(r.volumes);
   if (!r.anonymous_volumes.empty()) w.key("AnonymousVolumes").string_array(r.anonymous_volumes);
   w.end_object();
   write_file_atomic(store_.container_dir(r.id) + "/container.json", w.str());
@@ -134,15 +131,16 @@ std::optional<ContainerRecord> ContainerStore::load(const std::string& id) const
   r.monitor_pid = j.int_at("MonitorPid");
   r.monitor_start = j.int_at("MonitorStart");
   r.init_pid = j.int_at("InitPid");
-  const JsonValue* rm = j.get("AutoRemove");
-  r.auto_remove = rm && rm->as_bool();
-  if (const JsonValue* config = j.get("Config"); config && config->is_object()) {
-    r.has_config = true;
-    r.entrypoint = config->strings_at("Entrypoint");
-    r.cmd = config->strings_at("Cmd");
-    r.env = config->strings_at("Env");
-    r.working_dir = config->string_at("WorkingDir");
-    r.user = config->string_at("User");
+  const JsonValue* config = j.get("Config");
+  if (config && config->is_object()) r.config = parse_container_config(*config);
+  else r.config_from_image = true;
+  if (r.config.image.empty()) r.config.image = r.image;
+  if (const JsonValue* host = j.get("HostConfig"); host && host->is_object()) {
+    r.host_config = parse_host_config(*host);
+  } else {
+    // Older records: AutoRemove stood alone, the rest was the default.
+    const JsonValue* rm = j.get("AutoRemove");
+    r.host_config.auto_remove = rm && rm->as_bool();
   }
   if (const JsonValue* mounts = j.get("Mounts"); mounts && mounts->is_array()) {
     for (const auto& m : mounts->items()) {
@@ -154,7 +152,7 @@ std::optional<ContainerRecord> ContainerStore::load(const std::string& id) const
                                     nonrecursive && nonrecursive->as_bool()});
     }
   }
-  r.volumes = j.strings_at("Volumes");
+  r.volumes = j.strings_at("VolumeNames");
   r.anonymous_volumes = j.strings_at("AnonymousVolumes");
   return r;
 }

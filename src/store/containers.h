@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "base/digest.h"
+#include "store/container_config.h"
 #include "store/store.h"
 
 namespace hutch {
@@ -38,18 +39,15 @@ struct ContainerRecord {
   pid_t monitor_pid = 0;  // the hutch process supervising it
   unsigned long long monitor_start = 0;
   pid_t init_pid = 0;
-  bool auto_remove = false;
 
-  // The container's config as docker keeps it: the image's, with the run
-  // flags applied (before the runtime's defaults such as PATH and HOSTNAME).
-  // `commit` builds the new image's config from it. Absent (has_config
-  // false) in records written before it existed.
-  bool has_config = false;
-  std::vector<std::string> entrypoint;
-  std::vector<std::string> cmd;
-  std::vector<std::string> env;
-  std::string working_dir;
-  std::string user;
+  // As docker keeps them (and inspect shows them): Config is the image's
+  // with the run flags applied, before the runtime's defaults such as PATH and
+  // HOSTNAME, what `commit` builds on; HostConfig as the daemon completed it.
+  ContainerConfig config;
+  HostConfig host_config;
+  // A record written before records kept their Config: its config is the
+  // image's, which commit then keeps whole.
+  bool config_from_image = false;
 
   // Its mounts in the order they are made; --volumes-from copies them.
   std::vector<MountPoint> mounts;

@@ -203,7 +203,8 @@ test_commit_config_and_history() {
     run config_of hutch-test/cfg config.Cmd
     assert_eq '["sh", "-c", "echo hi >/greeting; cat /greeting"]' "$out"
     run config_of hutch-test/cfg config.Env
-    assert_eq '["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "FOO=from-image", "BAR=from-image", "EXTRA=1", "ADDED=2"]' "$out"
+    # docker's order: the container's own variables first, then the image's
+    assert_eq '["EXTRA=1", "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "FOO=from-image", "BAR=from-image", "ADDED=2"]' "$out"
     run config_of hutch-test/cfg history
     assert_eq 4 "$(grep -o '"created":' <<<"$out" | grep -c '')" "history entries (3 of the base, 1 new)"
 }

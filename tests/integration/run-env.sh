@@ -121,6 +121,26 @@ test_env_home_override() {
     assert_eq "/data" "$out"
 }
 
+# docker's order: PATH and HOSTNAME first, then the flags' variables, then
+# the image's; HOME (from passwd) last.
+test_env_order_as_docker() {
+    run hutch run --rm -e X=1 -e FOO=cli "$IMG" env
+    assert_ok
+    assert_eq "PATH=$IMAGE_PATH"$'\nHOSTNAME=\nX=1\nFOO=cli\nBAR=from-image\nHOME=/root' \
+        "$(sed 's/^HOSTNAME=.*/HOSTNAME=/' <<<"$out")"
+}
+
+# An empty HOME counts as none: docker sets the user's from /etc/passwd.
+test_env_home_empty_takes_passwd() {
+    run hutch run --rm -e HOME= "$IMG" sh -c 'echo "[$HOME]"'
+    assert_ok
+    assert_eq "[/root]" "$out"
+    has_subids || return 0
+    run hutch run --rm -u alice -e HOME= "$IMG" sh -c 'echo "[$HOME]"'
+    assert_ok
+    assert_eq "[/home/alice]" "$out"
+}
+
 # ---- users
 test_user_default_root() {
     run hutch run --rm "$IMG" id

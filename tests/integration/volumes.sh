@@ -3,7 +3,7 @@
 # usage), in-use refusal, and removal of files owned by subordinate ids.
 #
 # A container that uses a volume is made two ways: a record edited by hand
-# (what `hutch run -v` will write: "Volumes" and "AnonymousVolumes" in
+# (what `hutch run -v` will write: "VolumeNames" and "AnonymousVolumes" in
 # container.json), which works today, and `hutch run -v`, whose tests skip
 # until run takes -v.
 
@@ -22,7 +22,7 @@ path, names = sys.argv[1], sys.argv[2:]
 with open(path) as f:
     record = json.load(f)
 for n in names:
-    record.setdefault("Volumes", []).append(n.lstrip("+"))
+    record.setdefault("VolumeNames", []).append(n.lstrip("+"))
     if n.startswith("+"):
         record.setdefault("AnonymousVolumes", []).append(n[1:])
 with open(path + ".tmp", "w") as f:

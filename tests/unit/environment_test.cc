@@ -10,14 +10,33 @@
 
 using namespace hutch;
 
-TEST(env_later_wins_and_bare_names_copy_or_drop) {
+TEST(env_flags_files_first_bare_names_copied_or_left_bare) {
   setenv("HUTCH_UNIT_SET", "host", 1);
   unsetenv("HUTCH_UNIT_UNSET");
-  std::vector<std::string> env = {"A=image", "HUTCH_UNIT_UNSET=image"};
-  apply_env(env, {"A=flag", "HUTCH_UNIT_SET", "HUTCH_UNIT_UNSET"});
-  CHECK_EQ(env.size(), 2u);
-  CHECK_EQ(env[0], std::string("A=flag"));
-  CHECK_EQ(env[1], std::string("HUTCH_UNIT_SET=host"));
+  char path[] = "/tmp/hutch-env-XXXXXX";
+  int fd = mkstemp(path);
+  const char* text = "FILE=1\nHUTCH_UNIT_SET\n";
+  CHECK(write(fd, text, strlen(text)) > 0);
+  close(fd);
+  auto env = env_from_flags({path}, {"A=flag", "HUTCH_UNIT_SET", "HUTCH_UNIT_UNSET"});
+  unlink(path);
+  CHECK(env == (std::vector<std::string>{"FILE=1", "HUTCH_UNIT_SET=host", "A=flag", "HUTCH_UNIT_SET=host",
+                                         "HUTCH_UNIT_UNSET"}));
+}
+
+// docker's daemon: the flags' entries first (a later one replacing an earlier
+// in place), then the image's whose names they leave alone.
+TEST(env_merge_puts_flags_first) {
+  std::vector<std::string> image = {"PATH=/bin", "FOO=image", "BAR=image"};
+  CHECK(merge_env(image, {}) == image);
+  CHECK(merge_env(image, {"B=1", "A=1", "B=2", "FOO=x", "BAR"}) ==
+        (std::vector<std::string>{"B=2", "A=1", "FOO=x", "BAR", "PATH=/bin"}));
+}
+
+TEST(env_process_replaces_defaults_in_place_and_bare_names_unset) {
+  std::vector<std::string> defaults = {"PATH=/default", "HOSTNAME=h"};
+  CHECK(process_env(defaults, {"X=1", "PATH=/bin", "HOSTNAME", "Y=2"}) ==
+        (std::vector<std::string>{"PATH=/bin", "X=1", "Y=2"}));
 }
 
 TEST(env_file_comments_and_blank_lines) {
@@ -33,8 +52,7 @@ TEST(env_file_comments_and_blank_lines) {
   CHECK_EQ(entries[2], std::string("C"));
 }
 
-TEST(env_rejects_empty_name) { CHECK_THROWS(
-    [] { std::vector<std::string> e; apply_env(e, {"=x"}); }(), "invalid environment variable"); }
+TEST(env_rejects_empty_name) { CHECK_THROWS(env_from_flags({}, {"=x"}), "invalid environment variable"); }
 
 TEST(env_list_replaces_in_place_and_appends_new_names_last) {
   EnvList env({"A=1", "B=2", "A=3"});  // an image may repeat a name: the last one counts
@@ -53,8 +71,11 @@ TEST(env_apply_is_linear) {
   for (int i = 0; i < 200000; i++) base.push_back("V" + std::to_string(i) + "=base");
   for (int i = 0; i < 200000; i++) updates.push_back("V" + std::to_string(i) + "=file");
   updates.push_back("V7=last");
-  apply_env(base, updates);
-  CHECK_EQ(base.size(), 200000u);
-  CHECK_EQ(base[7], std::string("V7=last"));
-  CHECK_EQ(base[199999], std::string("V199999=file"));
+  std::vector<std::string> merged = merge_env(base, updates);
+  CHECK_EQ(merged.size(), 200000u);
+  CHECK_EQ(merged[7], std::string("V7=last"));
+  CHECK_EQ(merged[199999], std::string("V199999=file"));
+  merged = process_env(base, updates);
+  CHECK_EQ(merged.size(), 200000u);
+  CHECK_EQ(merged[7], std::string("V7=last"));
 }

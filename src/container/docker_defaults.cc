@@ -1,0 +1,58 @@
+#include "container/docker_defaults.h"
+
+#include <algorithm>
+
+namespace hutch {
+
+namespace {
+
+// docker's CLI turns this option into empty lists.
+bool system_paths_unconfined(const HostConfig& host) {
+  return std::find(host.security_opt.begin(), host.security_opt.end(), "systempaths=unconfined") !=
+         host.security_opt.end();
+}
+
+}  // namespace
+
+const std::vector<std::string>& default_capabilities() {
+  static const std::vector<std::string> caps = {
+      "CAP_CHOWN",  "CAP_DAC_OVERRIDE", "CAP_FSETID",           "CAP_FOWNER",     "CAP_MKNOD",
+      "CAP_NET_RAW", "CAP_SETGID",      "CAP_SETUID",           "CAP_SETFCAP",    "CAP_SETPCAP",
+      "CAP_NET_BIND_SERVICE",           "CAP_SYS_CHROOT",       "CAP_KILL",       "CAP_AUDIT_WRITE"};
+  return caps;
+}
+
+const std::vector<std::string>& all_capabilities() {
+  static const std::vector<std::string> caps = {
+      "CAP_CHOWN",           "CAP_DAC_OVERRIDE",   "CAP_DAC_READ_SEARCH", "CAP_FOWNER",
+      "CAP_FSETID",          "CAP_KILL",           "CAP_SETGID",          "CAP_SETUID",
+      "CAP_SETPCAP",         "CAP_LINUX_IMMUTABLE", "CAP_NET_BIND_SERVICE", "CAP_NET_BROADCAST",
+      "CAP_NET_ADMIN",       "CAP_NET_RAW",        "CAP_IPC_LOCK",        "CAP_IPC_OWNER",
+      "CAP_SYS_MODULE",      "CAP_SYS_RAWIO",      "CAP_SYS_CHROOT",      "CAP_SYS_PTRACE",
+      "CAP_SYS_PACCT",       "CAP_SYS_ADMIN",      "CAP_SYS_BOOT",        "CAP_SYS_NICE",
+      "CAP_SYS_RESOURCE",    "CAP_SYS_TIME",       "CAP_SYS_TTY_CONFIG",  "CAP_MKNOD",
+      "CAP_LEASE",           "CAP_AUDIT_WRITE",    "CAP_AUDIT_CONTROL",   "CAP_SETFCAP",
+      "CAP_MAC_OVERRIDE",    "CAP_MAC_ADMIN",      "CAP_SYSLOG",          "CAP_WAKE_ALARM",
+      "CAP_BLOCK_SUSPEND",   "CAP_AUDIT_READ",     "CAP_PERFMON",         "CAP_BPF",
+      "CAP_CHECKPOINT_RESTORE"};
+  return caps;
+}
+
+// Kernel interfaces that leak host information or allow changes no container
+// should make. /sys/devices/virtual/powercap is newer docker's (energy
+// counters leak secrets: CVE-2020-8694); 20.10 lacked it.
+std::vector<std::string> masked_paths(const HostConfig& host) {
+  if (host.masked_paths) return *host.masked_paths;
+  if (host.privileged || system_paths_unconfined(host)) return {};
+  return {"/proc/asound",     "/proc/acpi",       "/proc/kcore",       "/proc/keys",
+          "/proc/latency_stats", "/proc/timer_list", "/proc/timer_stats", "/proc/sched_debug",
+          "/proc/scsi",       "/sys/firmware",    "/sys/devices/virtual/powercap"};
+}
+
+std::vector<std::string> readonly_paths(const HostConfig& host) {
+  if (host.readonly_paths) return *host.readonly_paths;
+  if (host.privileged || system_paths_unconfined(host)) return {};
+  return {"/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger"};
+}
+
+}  // namespace hutch

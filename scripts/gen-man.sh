@@ -10,7 +10,8 @@ while read -r command; do
     # shellcheck disable=SC2086  # two-word commands are two arguments
     "$hutch" __man $command > "man/hutch-${command// /-}.1"
 done
-for command in rmi tag history inspect "image inspect" "image prune" "system df"; do
+for command in rmi tag history inspect "image inspect" "image prune" "system df" \
+    "volume create" "volume ls" "volume inspect" "volume rm" "volume prune"; do
     # shellcheck disable=SC2086
     "$hutch" __man $command > "man/hutch-${command// /-}.1"
 done

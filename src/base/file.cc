@@ -29,6 +29,31 @@ std::string dirname_of(const std::string& path) {
   return path.substr(0, slash);
 }
 
+std::string clean_path(std::string_view path) {
+  bool rooted = !path.empty() && path[0] == '/';
+  std::vector<std::string_view> parts;
+  size_t dotdots = 0;  // leading ".." of a relative path, which stay
+  for (size_t i = 0; i < path.size();) {
+    size_t end = path.find('/', i);
+    if (end == std::string_view::npos) end = path.size();
+    std::string_view part = path.substr(i, end - i);
+    i = end + 1;
+    if (part.empty() || part == ".") continue;
+    if (part == "..") {
+      if (parts.size() > dotdots) parts.pop_back();
+      else if (!rooted) parts.push_back(part), dotdots++;
+      continue;
+    }
+    parts.push_back(part);
+  }
+  std::string out = rooted ? "/" : "";
+  for (size_t i = 0; i < parts.size(); i++) {
+    if (i) out += '/';
+    out += parts[i];
+  }
+  return out.empty() ? "." : out;
+}
+
 Fd open_or_fail(const std::string& path, int flags, mode_t mode) {
   int fd = ::open(path.c_str(), flags | O_CLOEXEC, mode);
   if (fd < 0) fail_errno("open %s", path.c_str());

@@ -13,6 +13,9 @@ namespace hutch {
 
 std::string path_join(std::string_view a, std::string_view b);
 std::string dirname_of(const std::string& path);
+// Go's path.Clean: one slash between names, no "." and no ".." that can be
+// resolved lexically ("/a/../b/" is "/b", "a/../.." is ".."), "" is ".".
+std::string clean_path(std::string_view path);
 
 Fd open_or_fail(const std::string& path, int flags, mode_t mode = 0);
 Fd open_dir(const std::string& path);

@@ -10,8 +10,10 @@
 #include "cli/image_list.h"
 #include "cli/inspect_json.h"
 #include "cli/list_format.h"
+#include "cli/volume_list.h"
 #include "store/containers.h"
 #include "store/gc.h"
+#include "store/volumes.h"
 
 namespace hutch {
 
@@ -106,10 +108,27 @@ int cmd_system_df(ParsedArgs& args) {
     else container_usage.reclaimable += bytes;
   }
 
+  // Volumes: as docker's, only those without -o options (which hold nothing
+  // of their own); in use while a container lists them.
+  Usage volume_usage;
+  std::vector<JsonValue> volume_rows;
+  for (const auto& v : VolumeStore(store).list()) {
+    if (!v.options.empty()) continue;
+    int64_t links = std::count_if(containers.begin(), containers.end(), [&](const ContainerRecord& c) {
+      return std::find(c.volumes.begin(), c.volumes.end(), v.name) != c.volumes.end();
+    });
+    int64_t bytes = tree_bytes(v.mountpoint);
+    volume_usage.total++;
+    volume_usage.size += bytes;
+    if (links) volume_usage.active++;
+    else volume_usage.reclaimable += bytes;
+    volume_rows.push_back(volume_row(v, std::to_string(links), human_size(bytes, 4)));
+  }
+
   if (!verbose) {
     summary->add_row(summary_row("Images", image_usage, true));
     summary->add_row(summary_row("Containers", container_usage, true));
-    summary->add_row(summary_row("Local Volumes", Usage{}, true));
+    summary->add_row(summary_row("Local Volumes", volume_usage, true));
     summary->add_row(summary_row("Build Cache", Usage{}, false));
     fputs(summary->finish(string_fields({{"Type", "TYPE"},
                                          {"TotalCount", "TOTAL"},
@@ -121,8 +140,8 @@ int cmd_system_df(ParsedArgs& args) {
     return 0;
   }
 
-  // -v: a row per image (its first tag only), per container, then the
-  // (empty) volumes and build cache.
+  // -v: a row per image (its first tag only), per container, per volume,
+  // then the (empty) build cache.
   auto listed = list_images(store, Filters({}, "", ""));
   add_shared_sizes(store, listed);
   for (auto& s : listed) {
@@ -138,7 +157,7 @@ int cmd_system_df(ParsedArgs& args) {
     container_rows.push_back(string_fields({{"Command", quoted_command(c.command)},
                                             {"ID", custom ? c.id : c.id.substr(0, 12)},
                                             {"Image", c.image},
-                                            {"LocalVolumes", "0"},
+                                            {"LocalVolumes", std::to_string(c.volumes.size())},
                                             {"Names", c.name},
                                             {"RunningFor", human_duration(now - parse_rfc3339(c.created)) + " ago"},
                                             {"Size", human_size(container_bytes[c.id])},
@@ -150,7 +169,9 @@ int cmd_system_df(ParsedArgs& args) {
     for (const auto& r : image_rows_json) w.raw(r.to_json());
     w.end_array().key("Containers").begin_array();
     for (const auto& r : container_rows) w.raw(r.to_json());
-    w.end_array().key("Volumes").begin_array().end_array().key("BuildCache").begin_array().end_array().end_object();
+    w.end_array().key("Volumes").begin_array();
+    for (const auto& r : volume_rows) w.raw(r.to_json());
+    w.end_array().key("BuildCache").begin_array().end_array().end_object();
     fputs(custom->execute(parse_json(w.str(), "disk usage")).c_str(), stdout);
     return 0;
   }
@@ -170,8 +191,9 @@ int cmd_system_df(ParsedArgs& args) {
                                                {"Status", "STATUS"},
                                                {"Names", "NAMES"}}));
   out += "\nLocal Volumes space usage:\n\n";
-  out += ListFormat("table {{.Name}}\t{{.Links}}\t{{.Size}}")
-             .finish(string_fields({{"Name", "VOLUME NAME"}, {"Links", "LINKS"}, {"Size", "SIZE"}}));
+  ListFormat volume_table("table {{.Name}}\t{{.Links}}\t{{.Size}}");
+  for (const auto& r : volume_rows) volume_table.add_row(r);
+  out += volume_table.finish(volume_header());
   out += "\nBuild cache usage: 0B\n\n";
   out += ListFormat("table {{.ID}}\t{{.CacheType}}\t{{.Size}}\t{{.CreatedSince}}\t{{.LastUsedSince}}\t{{.UsageCount}}\t{{.Shared}}")
              .finish(string_fields({{"ID", "CACHE ID"},

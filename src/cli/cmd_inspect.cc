@@ -15,13 +15,11 @@
 
 namespace hutch {
 
-namespace {
-
 // docker's inspect output: an indented JSON array by default, a compact one
 // for "json", or the template once per object. Objects that cannot be found
 // are reported after the output, and make the command fail.
 int print_inspect(const std::vector<std::string>& objects, const std::vector<std::string>& errors,
-                  const std::string& format) {
+                  const std::string& format, int failure_status) {
   if (format.empty() || format == "json") {
     std::string array = "[";
     for (size_t i = 0; i < objects.size(); i++) array += (i ? "," : "") + objects[i];
@@ -35,8 +33,10 @@ int print_inspect(const std::vector<std::string>& objects, const std::vector<std
   }
   fflush(stdout);
   for (const auto& e : errors) print_error(e);
-  return errors.empty() ? 0 : kExitRunner;
+  return errors.empty() ? 0 : failure_status;
 }
+
+namespace {
 
 std::optional<std::string> inspect_image(const Store& store, const std::string& ref) {
   auto image = find_image_or_digest(ImageStore(store), ref);

@@ -14,8 +14,6 @@
 
 namespace hutch {
 
-namespace {
-
 // docker's confirmation: the warning, " [y/N] ", and a line from stdin.
 bool confirm(const char* warning) {
   printf("%s [y/N] ", warning);
@@ -27,8 +25,6 @@ bool confirm(const char* warning) {
   std::string answer = a == std::string::npos ? "" : line.substr(a, line.find_last_not_of(" \t\r") - a + 1);
   return answer == "y" || answer == "Y";
 }
-
-}  // namespace
 
 int cmd_image_prune(ParsedArgs& args) {
   Filters filters(args.values("filter"), "--filter", args.command->name);

@@ -8,6 +8,7 @@
 #include "container/run.h"
 #include "runtime/lifecycle.h"
 #include "store/containers.h"
+#include "store/volumes.h"
 #include "base/error.h"
 #include "base/log.h"
 #include "base/process.h"
@@ -58,6 +59,8 @@ int cmd_rm(ParsedArgs& args) {
     if (found[i].id.empty()) continue;
     try {
       containers.remove(found[i]);
+      // After the record: the container itself no longer holds them.
+      if (args.flag("volumes")) remove_anonymous_volumes(VolumeStore(store), found[i].anonymous_volumes);
       printf("%s\n", args.positional[i].c_str());
     } catch (const Error& e) {
       print_error(e.what());

@@ -208,9 +208,10 @@ std::vector<CommandSpec> make_commands() {
       false, 0, 0, cmd_image_prune});
   c.push_back(CommandSpec{
       "system df", "[OPTIONS]", "Show hutch disk usage",
-      "Shows what images (unpacked layers and blobs, shared content counted once) and containers (their "
-      "writable layers) take in the store, and how much of it removing unused images and stopped containers "
-      "would free. --verbose lists each image and container.",
+      "Shows what images (unpacked layers and blobs, shared content counted once), containers (their "
+      "writable layers) and local volumes (those without -o options, as docker counts them) take in the store, "
+      "and how much of it removing unused images, stopped containers and unused volumes would free. --verbose "
+      "lists each image, container and volume (with the number of containers using it).",
       {
           {"format", 0, FlagKind::kString, "string", kFormatHelp},
           {"verbose", 'v', FlagKind::kBool, "", "Show detailed information on space usage"},
@@ -249,6 +250,7 @@ const std::vector<CommandSpec>& all_commands() {
   static const std::vector<CommandSpec> commands = [] {
     std::vector<CommandSpec> c = make_commands();
     add_archive_commands(c);
+    add_volume_commands(c);
     return c;
   }();
   return commands;

@@ -3,6 +3,7 @@
 #include <string>
 #include <vector>
 
+#include "base/error.h"
 #include "base/version.h"
 #include "cli/flags.h"
 #include "store/store.h"
@@ -39,6 +40,8 @@ int cmd_system_df(ParsedArgs& args);
 int cmd_version(ParsedArgs& args);
 int cmd_completion(ParsedArgs& args);
 int cmd_man(ParsedArgs& args);
+// Appends a copy of `of` named `name` ("image save"), listed as its alias.
+void add_alias(std::vector<CommandSpec>& commands, const char* name, const CommandSpec& of);
 // Appends save, import, export, commit, diff and their aliases (commands_archive.cc).
 void add_archive_commands(std::vector<CommandSpec>& commands);
 int cmd_save(ParsedArgs& args);
@@ -46,6 +49,17 @@ int cmd_import(ParsedArgs& args);
 int cmd_export(ParsedArgs& args);
 int cmd_commit(ParsedArgs& args);
 int cmd_diff(ParsedArgs& args);
+
+// docker's inspect output: an indented JSON array of the objects, a compact
+// one for "json", or the template once per object; then the errors, which
+// make the status `failure_status`.
+int print_inspect(const std::vector<std::string>& objects, const std::vector<std::string>& errors,
+                  const std::string& format, int failure_status = kExitRunner);
+// docker's prune confirmation: the warning, " [y/N] ", and a line from stdin.
+bool confirm(const char* warning);
+
+// Appends volume create, ls, inspect, rm, prune and their aliases (cmd_volume.cc).
+void add_volume_commands(std::vector<CommandSpec>& commands);
 
 // "hutch image": the two-word commands of a management group; "" when none.
 std::string group_help(const std::string& group);

@@ -4,6 +4,14 @@
 
 namespace hutch {
 
+void add_alias(std::vector<CommandSpec>& c, const char* name, const CommandSpec& of) {
+  CommandSpec spec = of;
+  spec.name = name;
+  spec.description = "";
+  spec.alias_of = of.name;
+  c.push_back(spec);
+}
+
 void add_archive_commands(std::vector<CommandSpec>& c) {
   const FlagSpec change = {"change", 'c', FlagKind::kList, "list", "Apply Dockerfile instruction to the created image"};
   CommandSpec save{
@@ -87,13 +95,7 @@ void add_archive_commands(std::vector<CommandSpec>& c) {
   c.push_back(exp);
   c.push_back(commit);
   c.push_back(diff);
-  auto alias = [&](const char* name, const CommandSpec& of) {
-    CommandSpec spec = of;
-    spec.name = name;
-    spec.description = "";
-    spec.alias_of = of.name;
-    c.push_back(spec);
-  };
+  auto alias = [&](const char* name, const CommandSpec& of) { add_alias(c, name, of); };
   alias("image save", save);
   alias("image import", import);
   alias("container export", exp);

@@ -3,6 +3,7 @@
 #pragma once
 #include <string>
 
+#include "base/tree_size.h"
 #include "store/containers.h"
 #include "store/images.h"
 #include "store/store.h"
@@ -14,9 +15,5 @@ std::string image_inspect_json(const Store& store, const ImageRecord& image);
 
 // docker's container inspect object; with_size adds SizeRw and SizeRootFs.
 std::string container_inspect_json(const Store& store, const ContainerRecord& container, bool with_size);
-
-// Bytes of the files under a directory (what docker reports as a size);
-// unreadable parts count as 0.
-int64_t tree_bytes(const std::string& dir);
 
 }  // namespace hutch

@@ -94,6 +94,21 @@ void ContainerStore::save(const ContainerRecord& r) const {
       .field("InitPid", (int64_t)r.init_pid);
   write_host_config(w.key("HostConfig"), r.host_config);
   write_container_config(w.key("Config"), r.config);
+  if (!r.mounts.empty()) {
+    w.key("Mounts").begin_array();
+    for (const auto& m : r.mounts) {
+      w.begin_object().field("Type", m.type);
+      if (!m.name.empty()) w.field("Name", m.name);
+      w.field("Source", m.source).field("Destination", m.destination);
+      if (!m.driver.empty()) w.field("Driver", m.driver);
+      w.field("Mode", m.mode).field("RW", m.rw).field("Propagation", m.propagation);
+      if (m.nonrecursive) w.field("NonRecursive", true);
+      w.end_object();
+    }
+    w.end_array();
+  }
+  if (!r.volumes.empty()) w.key("VolumeNames").string_array(r.volumes);
+  if (!r.anonymous_volumes.empty()) w.key("AnonymousVolumes").string_array(r.anonymous_volumes);
   w.end_object();
   write_file_atomic(store_.container_dir(r.id) + "/container.json", w.str());
 }
@@ -127,6 +142,18 @@ std::optional<ContainerRecord> ContainerStore::load(const std::string& id) const
     const JsonValue* rm = j.get("AutoRemove");
     r.host_config.auto_remove = rm && rm->as_bool();
   }
+  if (const JsonValue* mounts = j.get("Mounts"); mounts && mounts->is_array()) {
+    for (const auto& m : mounts->items()) {
+      const JsonValue* rw = m.get("RW");
+      const JsonValue* nonrecursive = m.get("NonRecursive");
+      r.mounts.push_back(MountPoint{m.string_at("Type"), m.string_at("Name"), m.string_at("Source"),
+                                    m.string_at("Destination"), m.string_at("Driver"), m.string_at("Mode"),
+                                    !rw || rw->as_bool(), m.string_at("Propagation"),
+                                    nonrecursive && nonrecursive->as_bool()});
+    }
+  }
+  r.volumes = j.strings_at("VolumeNames");
+  r.anonymous_volumes = j.strings_at("AnonymousVolumes");
   return r;
 }
 

@@ -12,6 +12,19 @@
 
 namespace hutch {
 
+// One of a container's mounts, with the fields of docker inspect's "Mounts".
+struct MountPoint {
+  std::string type;  // bind | volume | tmpfs
+  std::string name;  // a volume's name
+  std::string source;       // host path: the bind's source, the volume's directory
+  std::string destination;  // in the container
+  std::string driver;       // "local" for a volume
+  std::string mode;         // -v's options as given: "ro", "z", "" (inspect's Mode)
+  bool rw = true;
+  std::string propagation;  // binds: rprivate unless given
+  bool nonrecursive = false;  // --mount bind-nonrecursive (not in docker's Mounts)
+};
+
 struct ContainerRecord {
   std::string id;  // 64 hex digits
   std::string name;
@@ -35,6 +48,15 @@ struct ContainerRecord {
   // A record written before records kept their Config: its config is the
   // image's, which commit then keeps whole.
   bool config_from_image = false;
+
+  // Its mounts in the order they are made; --volumes-from copies them.
+  std::vector<MountPoint> mounts;
+  // The volumes it mounts: a volume is in use while a record lists it.
+  std::vector<std::string> volumes;
+  // Those of them mounted without a name (-v /path, --mount without a source,
+  // the image's VOLUMEs, or such a mount copied by --volumes-from): rm -v and
+  // run --rm remove them when no other container uses them.
+  std::vector<std::string> anonymous_volumes;
 
   // "running" only while its supervisor is alive: a killed hutch leaves a
   // record that says running, but the container died with it.

@@ -9,6 +9,7 @@
 //   repositories.json         tags: normalized reference -> image id
 //   containers/ID/            container.json, upper/, work/, rootfs/, etc files
 //   names/NAME -> ID          symlinks; creating one is the atomic name claim
+//   volumes/NAME/             volume.json and _data/, the volume's content
 //   tmp/RAND + tmp/RAND.lock  staging; stale when its lock is free
 #pragma once
 #include <string>
@@ -41,6 +42,7 @@ class Store {
   std::string containers_dir() const { return root_ + "/containers"; }
   std::string container_dir(const std::string& id) const { return containers_dir() + "/" + id; }
   std::string names_dir() const { return root_ + "/names"; }
+  std::string volumes_dir() const { return root_ + "/volumes"; }
   std::string tmp_dir() const { return root_ + "/tmp"; }
 
   // Serialises read-modify-write of shared metadata (tags, image records).

@@ -1,6 +1,9 @@
+#include <unistd.h>
+
 #include "cli/commands.h"
 #include "cli/pulling.h"
 #include "container/environment.h"
+#include "container/mount_options.h"
 #include "container/run.h"
 #include "store/gc.h"
 
@@ -27,6 +30,14 @@ int cmd_run(ParsedArgs& args) {
   options.config.stdin_once = options.config.attach_stdin;  // docker: stdin closes when the attached client detaches
   options.config.tty = args.flag("tty");
   options.pull = args.value("pull", "missing");
+  char cwd_buf[4096];
+  // -v ./dir is relative to where the user is, as docker's CLI makes it.
+  std::string cwd = getcwd(cwd_buf, sizeof cwd_buf) ? cwd_buf : "/";
+  for (const auto& v : args.values("volume")) add_volume_flag(v, cwd, options.config, options.host);
+  for (const auto& m : args.values("mount")) options.host.mounts.push_back(parse_mount_flag(m, cwd));
+  for (const auto& t : args.values("tmpfs")) options.host.tmpfs.push_back(parse_tmpfs_flag(t));
+  options.host.volumes_from = args.values("volumes-from");
+  options.host.readonly_rootfs = args.flag("read-only");
   std::string platform = args.value("platform");
   if (!platform.empty()) parse_platform(platform);  // checked before anything starts
   Store store = open_store();

@@ -13,6 +13,7 @@
 
 #include "container/environment.h"
 #include "container/etc_files.h"
+#include "container/mount_plan.h"
 #include "container/rootless.h"
 #include "container/spec_builder.h"
 #include "image/image_config.h"
@@ -25,6 +26,7 @@
 #include "runtime/terminal.h"
 #include "store/containers.h"
 #include "store/images.h"
+#include "store/volumes.h"
 #include "base/error.h"
 #include "base/file.h"
 #include "base/human.h"
@@ -78,8 +80,16 @@ class ContainerScope {
   void remove() {
     // Files the container made belong to its ids: only root in a user
     // namespace with its mapping may delete them.
-    if (userns_) in_user_namespace_child(userns_.get(), [&] { containers_.remove(record_); });
-    else in_rootless_child(store_, [&](const RootlessSession&) { containers_.remove(record_); });
+    auto remove = [&] {
+      containers_.remove(record_);
+      // docker's --rm takes the container's anonymous volumes with it.
+      remove_anonymous_volumes(VolumeStore(store_), record_.anonymous_volumes);
+      // With the container's mapping at hand, what killed commands left in
+      // staging goes too (a warm start made no namespace to collect it in).
+      store_.collect_stale_staging();
+    };
+    if (userns_) in_user_namespace_child(userns_.get(), remove);
+    else in_rootless_child(store_, [&](const RootlessSession&) { remove(); });
   }
 
   const Store& store_;
@@ -200,11 +210,21 @@ int run_container(const Store& store, const RunOptions& options, const PullImage
   facts.volatile_upper = options.host.auto_remove;
   if (asked.tty) facts.console_size = terminal_size();
 
+  // Volumes named by the plan exist from here; the lock keeps volume rm and
+  // prune off them until the record that names them is saved.
+  VolumeStore volumes(store);
+  std::optional<FileLock> volume_lock(volumes.lock(FileLock::kShared));
+  std::vector<PlannedMount> plan = plan_mounts(merged, options.host, image_config.volumes,
+                                               [&](const std::string& name) { return containers.find(name); });
+  resolve_mounts(plan, volumes);
+  record_mounts(plan, record);
+
   // From here an INT or TERM must not end hutch outright, which would leave
   // the record behind: it waits, and the runtime turns it into Interrupted.
   hold_signals();
   containers.create(record);
   content.reset();
+  volume_lock.reset();
   ContainerScope scope(store, containers, record);
   std::string dir = store.container_dir(record.id);
   facts.upper_dir = dir + "/upper";
@@ -213,6 +233,17 @@ int run_container(const Store& store, const RunOptions& options, const PullImage
   for (const auto& sub : {facts.upper_dir, facts.work_dir, facts.rootfs})
     if (mkdir(sub.c_str(), 0755) < 0) fail_errno("mkdir %s", sub.c_str());
   facts.mounts = write_etc_files(dir, record.config.hostname, options.host.network_mode == "host");
+  if (options.host.readonly_rootfs)
+    for (auto& m : facts.mounts) m.options.push_back("ro");
+  create_missing_bind_sources(plan);
+  for (const auto& planned : plan) {
+    oci::Mount m = to_oci_mount(planned);
+    ResolvedMount resolved{m.source, m.destination, m.options, m.type};
+    // hutch's mount option: the runtime fills the empty volume with what the
+    // image has at the mount point before it mounts it there.
+    if (needs_copy_up(planned)) resolved.options.push_back("copyup");
+    facts.mounts.push_back(std::move(resolved));
+  }
   oci::Config spec = build_spec(merged, options.host, facts);
   // The bundle: the config alone says how this container was made.
   write_file_atomic(dir + "/config.json", oci::write_config(spec));

@@ -74,7 +74,7 @@ MountFlags parse_mount_options(const std::vector<std::string>& options) {
       out.flags |= MS_RDONLY;
       out.recursive_read_only = true;
       known = true;
-    } else if (option == "tmpcopyup") {
+    } else if (option == "tmpcopyup" || option == "copyup") {
       out.copy_up = known = true;
     } else if (option == "idmap" || option == "ridmap" || option == "copy-symlink" || option == "notmpcopyup") {
       if (option != "notmpcopyup") out.unsupported.push_back(option);

@@ -13,7 +13,9 @@ struct MountFlags {
   bool bind = false;
   bool recursive = false;         // rbind
   bool recursive_read_only = false;  // "rro", and "ro" on an rbind (docker's rule for binds)
-  bool copy_up = false;           // "tmpcopyup": the tmpfs starts with what it covers
+  // "tmpcopyup" (a tmpfs) and hutch's "copyup" (a bind of an empty
+  // directory): the new mount starts with a copy of what it covers.
+  bool copy_up = false;
   std::vector<std::string> unsupported;  // options of other runtimes hutch does not implement
   std::string data;               // what mount(2) passes to the filesystem
 };

@@ -67,10 +67,13 @@ struct OverlayDirs {
   std::string options;
 };
 
-std::vector<std::string> split_escaped(const std::string& s, char sep) {
+// Splits at unescaped separators; keep_escapes leaves the backslashes for a
+// later split of the parts.
+std::vector<std::string> split_escaped(const std::string& s, char sep, bool keep_escapes = false) {
   std::vector<std::string> out(1);
   for (size_t i = 0; i < s.size(); i++) {
     if (s[i] == '\\' && i + 1 < s.size()) {
+      if (keep_escapes) out.back() += s[i];
       out.back() += s[++i];
     } else if (s[i] == sep) {
       out.emplace_back();
@@ -90,7 +93,7 @@ OverlayDirs open_overlay_dirs(const std::string& data) {
     out.held.push_back(std::move(fd));
     return name;
   };
-  for (const auto& option : split_escaped(data, ',')) {
+  for (const auto& option : split_escaped(data, ',', true)) {
     std::string rewritten = option;
     for (const char* key : {"lowerdir=", "upperdir=", "workdir="}) {
       size_t n = strlen(key);
@@ -141,7 +144,7 @@ void RootfsBuilder::mount_overlay(const oci::Mount& m, const std::string& target
     // Kernels before 5.10 do not know "volatile"; a refused attempt may still
     // have marked the work directory, which a plain mount would then refuse.
     options.erase(options.find(",volatile"), strlen(",volatile"));
-    for (const auto& option : split_escaped(flags.data, ','))
+    for (const auto& option : split_escaped(flags.data, ',', true))
       if (option.compare(0, 8, "workdir=") == 0) remove_tree(split_escaped(option.substr(8), ':')[0] + "/incompat");
     rc = mount("overlay", target.c_str(), "overlay", flags.flags, options.c_str());
   }
@@ -191,7 +194,17 @@ void RootfsBuilder::bind(const std::string& source, const std::string& dest, con
   struct stat st;
   if (fstat(src.get(), &st) < 0) fail_errno("stat %s", source.c_str());
   std::string target = in_root(dest, S_ISDIR(st.st_mode) ? Create::kDirectory : Create::kFile);
+  Fd covered;
+  if (flags.copy_up && S_ISDIR(st.st_mode)) {
+    covered.reset(::open(target.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    if (!covered) fail_errno("open %s", dest.c_str());
+  }
   mount_or_fail(fd_path(src.get()).c_str(), target, nullptr, MS_BIND | (flags.recursive ? MS_REC : 0), nullptr, dest);
+  if (covered) {
+    Fd fresh(::open(fd_path(src.get()).c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    if (!fresh) fail_errno("open %s", source.c_str());
+    with_context("copy the image's " + dest + " into its volume", [&] { copy_tree(covered.get(), fresh.get()); });
+  }
   // The descriptor names the directory the bind now covers: the new mount is
   // reached by looking the path up again.
   target = in_root(dest, Create::kNothing);

@@ -15,8 +15,20 @@
 
 namespace hutch {
 
+namespace {
+
+// Root of the host, not of a user namespace (podman runs its runtime as root
+// of its own): only that root may write /run.
+bool host_root() {
+  if (geteuid() != 0) return false;
+  auto map = read_file_if_exists("/proc/self/uid_map");
+  return map && map->find("4294967295") != std::string::npos;
+}
+
+}  // namespace
+
 std::string default_runtime_root() {
-  if (geteuid() == 0) return "/run/hutch-runtime";
+  if (host_root()) return "/run/hutch-runtime";
   const char* xdg = getenv("XDG_RUNTIME_DIR");
   if (xdg && *xdg == '/') return std::string(xdg) + "/hutch-runtime";
   return format("/tmp/hutch-runtime-%u", (unsigned)geteuid());

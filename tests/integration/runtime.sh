@@ -43,7 +43,7 @@ test_run_gives_the_process_status_and_output() {
     bundle b '["sh", "-c", "echo pid=$$ host=$(hostname); exit 7"]'
     cd b && run rt run c1
     assert_status 7
-    assert_eq "pid=1 host=runc" "$out"
+    assert_eq "pid=1 host=hutch" "$out"
     # Deleted after it ran, unless --keep.
     run rt state c1
     assert_status 1
@@ -102,7 +102,7 @@ test_exec_joins_the_running_container() {
     assert_ok
     run rt exec c5 sh -c 'echo $$ $(cat /proc/1/cmdline | tr "\0" " ")'
     assert_ok
-    assert_match "$out" '^[0-9]+ sleep 100 $'
+    assert_match "$out" '^[0-9]+ sleep 100$'
     run rt exec -e FOO=bar c5 sh -c 'echo $FOO; exit 4'
     assert_status 4
     assert_eq bar "$out"

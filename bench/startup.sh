@@ -83,16 +83,17 @@ echo "-- where hutch run's time goes (one run, ms since start):"
 ./hutch --log-level debug run --rm --network none hutch-test/base true 2>&1 | grep ' ms: ' || true
 
 # One bundle for both runtimes: the unpacked directory, runc's rootless config.
+# runc refuses a rootfs reached through a symlink: root.path names it outright.
 mkdir -p bundle
-ln -sfn "$work/rootfs" bundle/rootfs
 runc spec --rootless --bundle bundle
-python3 - bundle/config.json <<'PY'
+python3 - bundle/config.json "$work/rootfs" <<'PY'
 import json, sys
 c = json.load(open(sys.argv[1]))
 c["process"]["args"], c["process"]["terminal"] = ["true"], False
+c["root"]["path"] = sys.argv[2]
 json.dump(c, open(sys.argv[1], "w"))
 PY
-mkdir -p sleeper && ln -sfn "$work/rootfs" sleeper/rootfs
+mkdir -p sleeper
 python3 - bundle/config.json sleeper/config.json <<'PY'
 import json, sys
 c = json.load(open(sys.argv[1]))

@@ -23,6 +23,7 @@
 #include "base/file.h"
 #include "base/human.h"
 #include "base/interrupt.h"
+#include "base/json_reader.h"
 #include "base/log.h"
 #include "base/printable.h"
 
@@ -44,6 +45,16 @@ void check_supported(const oci::Config& config) {
   if (!new_userns && (!config.linux.uid_mappings.empty() || !config.linux.gid_mappings.empty()))
     fail("linux.uidMappings need a new user namespace");
   if (config.process.args.empty()) fail("process.args: no command specified");
+  if (!config.linux.unsupported.empty()) fail("%s is not supported", config.linux.unsupported[0].c_str());
+  // Without cgroups nothing can be limited. A device rule alone changes
+  // nothing here: without privilege no device node can be made or opened
+  // that the mounts do not already give.
+  if (!config.linux.resources_json.empty()) {
+    JsonValue resources = parse_json(config.linux.resources_json, "linux.resources");
+    for (const auto& [key, value] : resources.members())
+      if (key != "devices" && value.kind() != JsonValue::kNull)
+        fail("linux.resources.%s is not supported: hutch places no cgroups", printable(key).c_str());
+  }
 }
 
 // fork(), but with new namespaces: only this child enters the new PID

@@ -143,3 +143,26 @@ test_state_is_true_after_kill_9_of_the_creator() {
     run rt delete c6
     assert_ok
 }
+
+test_refuses_what_it_cannot_honour() {
+    bundle b '["true"]'
+    python3 - "$WORK/b/config.json" <<'PY'
+import json, sys
+c = json.load(open(sys.argv[1]))
+c["linux"]["resources"] = {"memory": {"limit": 1048576}}
+json.dump(c, open(sys.argv[1], "w"))
+PY
+    run rt run -b "$WORK/b" r1
+    assert_status 1
+    assert_contains "$err" "linux.resources.memory is not supported"
+    python3 - "$WORK/b/config.json" <<'PY'
+import json, sys
+c = json.load(open(sys.argv[1]))
+del c["linux"]["resources"]
+c["linux"]["intelRdt"] = {"closID": "x"}
+json.dump(c, open(sys.argv[1], "w"))
+PY
+    run rt run -b "$WORK/b" r2
+    assert_status 1
+    assert_contains "$err" "linux.intelRdt is not supported"
+}

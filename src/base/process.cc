@@ -7,6 +7,7 @@
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
+#include <optional>
 
 #include "base/error.h"
 #include "base/file.h"
@@ -67,7 +68,12 @@ int run_program(const std::vector<std::string>& argv) {
 }
 
 unsigned long long process_start_time(pid_t pid) {
-  auto stat = read_file_if_exists(format("/proc/%d/stat", (int)pid));
+  std::optional<std::string> stat;
+  try {
+    stat = read_file_if_exists(format("/proc/%d/stat", (int)pid));
+  } catch (const Error&) {
+    return 0;  // it exited while being read (ESRCH): gone all the same
+  }
   if (!stat) return 0;
   // The command name may contain spaces and parentheses: fields start after the last ')'.
   size_t close = stat->rfind(')');

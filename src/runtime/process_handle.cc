@@ -8,6 +8,7 @@
 #include <cerrno>
 #include <cstring>
 #include <ctime>
+#include <optional>
 
 #include "base/error.h"
 #include "base/file.h"
@@ -19,7 +20,12 @@ namespace {
 
 // The state letter of /proc/PID/stat (after the command's closing parenthesis).
 char process_state(pid_t pid) {
-  auto stat = read_file_if_exists(format("/proc/%d/stat", (int)pid));
+  std::optional<std::string> stat;
+  try {
+    stat = read_file_if_exists(format("/proc/%d/stat", (int)pid));
+  } catch (const Error&) {
+    return 0;  // it exited while being read
+  }
   if (!stat) return 0;
   size_t close = stat->rfind(')');
   return close == std::string::npos || close + 2 >= stat->size() ? 0 : (*stat)[close + 2];

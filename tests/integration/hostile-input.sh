@@ -99,10 +99,12 @@ EOF
     assert_line "$out" "FOO=from-file"
     assert_line "$out" "BAR=flag"
     assert_no_line "$out" "V5=5"
-    # docker's order: the image's Env first, the file's new names after it in file order
+    # docker's order (checked against dockerd 20.10 in run-env.sh's
+    # test_env_order_as_docker): the flags' variables in the order given, the
+    # last occurrence of a name deciding its place, then the image's others
     local order
     order=$(grep -E '^(PATH|FOO|BAR|V0|V1|V99999)=' <<<"$out" | cut -d= -f1 | tr '\n' ' ')
-    assert_eq "PATH FOO BAR V0 V1 V99999 " "$order" "order of the variables"
+    assert_eq "PATH FOO V0 V1 V99999 BAR " "$order" "order of the variables"
     assert_eq "$snap" "$(snapshot "$WORK" "$HUTCH_ROOT")" "files under \$WORK outside the store"
     still_works
 }

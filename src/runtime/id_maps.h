@@ -14,8 +14,8 @@ namespace hutch {
 // Throws naming the map that could not be written.
 void write_id_maps(pid_t pid, const std::vector<oci::IdMap>& uids, const std::vector<oci::IdMap>& gids);
 
-// The directory of a program found on PATH (or the usual sbin directories);
-// empty when absent.
+// The path of a program found on PATH (or the usual bin and sbin
+// directories); empty when absent.
 std::string find_program(const char* name);
 
 }  // namespace hutch

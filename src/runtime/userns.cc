@@ -9,6 +9,7 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "runtime/id_maps.h"
 #include "base/error.h"
 #include "base/fd.h"
 #include "base/file.h"
@@ -46,20 +47,6 @@ bool find_range(const char* file, const std::string& name, unsigned id, unsigned
     if (*count > 0) return true;
   }
   return false;
-}
-
-std::string find_in_path(const char* program) {
-  const char* path = getenv("PATH");
-  std::string dirs = std::string(path ? path : "") + ":/usr/bin:/bin:/usr/sbin:/sbin";
-  size_t pos = 0;
-  while (pos <= dirs.size()) {
-    size_t colon = dirs.find(':', pos);
-    if (colon == std::string::npos) colon = dirs.size();
-    std::string candidate = dirs.substr(pos, colon - pos) + "/" + program;
-    if (colon > pos && access(candidate.c_str(), X_OK) == 0) return candidate;
-    pos = colon + 1;
-  }
-  return "";
 }
 
 void write_proc(const char* file, const std::string& text) {
@@ -102,7 +89,7 @@ IdMapping detect_id_mapping() {
   else if (const char* user = getenv("USER")) name = user;
   bool uid_range = find_range("/etc/subuid", name, m.host_uid, &m.subuid_start, &m.subuid_count);
   bool gid_range = find_range("/etc/subgid", name, m.host_uid, &m.subgid_start, &m.subgid_count);
-  if (!uid_range || !gid_range || find_in_path("newuidmap").empty() || find_in_path("newgidmap").empty()) {
+  if (!uid_range || !gid_range || find_program("newuidmap").empty() || find_program("newgidmap").empty()) {
     m.subuid_count = m.subgid_count = 0;
   }
   return m;
@@ -113,9 +100,9 @@ IdMapping enter_user_namespace(const IdMapping& wanted) {
   if (m.has_range()) {
     std::string pid = std::to_string(getpid());
     Pipe go = Pipe::create();
-    Child uid_helper = fork_waiting_helper(go, {find_in_path("newuidmap"), pid, "0",
+    Child uid_helper = fork_waiting_helper(go, {find_program("newuidmap"), pid, "0",
         std::to_string(m.host_uid), "1", "1", std::to_string(m.subuid_start), std::to_string(m.subuid_count)});
-    Child gid_helper = fork_waiting_helper(go, {find_in_path("newgidmap"), pid, "0",
+    Child gid_helper = fork_waiting_helper(go, {find_program("newgidmap"), pid, "0",
         std::to_string(m.host_gid), "1", "1", std::to_string(m.subgid_start), std::to_string(m.subgid_count)});
     log_phase("id map helpers forked");
     if (unshare(CLONE_NEWUSER) < 0) fail_errno("cannot create a user namespace");

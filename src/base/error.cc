@@ -3,6 +3,7 @@
 #include <cerrno>
 #include <cstdarg>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 
 namespace hutch {
@@ -56,6 +57,15 @@ void fail_errno(const char* fmt, ...) {
   std::string s = vformat(fmt, ap);
   va_end(ap);
   throw Error(s + ": " + strerror(saved));
+}
+
+std::string error_report(const Error& e) { return std::to_string(e.status()) + " " + e.what(); }
+
+Error error_from_report(const std::string& line) {
+  char* rest;
+  long status = strtol(line.c_str(), &rest, 10);
+  if (*rest == ' ') rest++;
+  return Error(rest, status >= 1 && status <= 255 ? (int)status : kExitRunner);
 }
 
 }  // namespace hutch

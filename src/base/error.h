@@ -38,6 +38,12 @@ std::string format(const char* fmt, ...) __attribute__((format(printf, 1, 2)));
 [[noreturn]] void fail_usage(int status, const std::string& hint, const char* fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
+// An error as one line for the process that waits on a child: "STATUS
+// MESSAGE" over a pipe or socket, and the Error it stands for again (a status
+// outside 1..255 reads as 125).
+std::string error_report(const Error& e);
+Error error_from_report(const std::string& line);
+
 // Adds context in front of an error as it travels up: "load image: <inner>".
 template <typename F>
 auto with_context(const std::string& context, F&& body) -> decltype(body()) {

@@ -6,7 +6,6 @@
 #include <unistd.h>
 
 #include <cstdio>
-#include <cstdlib>
 
 #include "runtime/userns.h"
 #include "base/error.h"
@@ -31,77 +30,64 @@ RootlessSession enter_rootless(const Store& store) {
 
 namespace {
 
-// The child's side: "0 R" or "0 S" (the mapping had a range or not), or
-// "STATUS MESSAGE"; an interrupted child dies by its signal.
-[[noreturn]] void child_report(int fd, const std::function<std::string()>& work) {
-  std::string line;
-  int status = 0;
-  try {
-    line = "0 " + work();
-  } catch (const Interrupted& e) {
-    die_by_signal(e.signal());
-  } catch (const Error& e) {
-    line = std::to_string(e.status()) + " " + e.what();
-    status = e.status();
-  } catch (const std::exception& e) {
-    line = std::to_string(kExitRunner) + " " + e.what();
-    status = kExitRunner;
+// Runs work in a forked child and returns what it returned. The child reports
+// "0 RESULT", or its failure as error_report(); an interrupted child dies by
+// its signal, and so the caller is interrupted too.
+std::string in_child(const std::function<std::string()>& work) {
+  Pipe report = Pipe::create();
+  fflush(nullptr);
+  pid_t pid = fork();
+  if (pid < 0) fail_errno("fork");
+  if (pid == 0) {
+    report.read.reset();
+    std::string line;
+    int status = 0;
+    try {
+      line = "0 " + work();
+    } catch (const Interrupted& e) {
+      die_by_signal(e.signal());
+    } catch (const Error& e) {
+      line = error_report(e);
+      status = e.status();
+    } catch (const std::exception& e) {
+      line = error_report(Error(e.what()));
+      status = kExitRunner;
+    }
+    (void)!::write(report.write.get(), line.data(), line.size());
+    _exit(status);
   }
-  (void)!::write(fd, line.data(), line.size());
-  _exit(status);
-}
-
-std::string wait_child_report(pid_t pid, Pipe& report) {
   report.write.reset();
   Child child(pid);
   std::string line = read_fd(report.read.get());
   int status = child.wait();
   if (WIFSIGNALED(status) && (WTERMSIG(status) == SIGINT || WTERMSIG(status) == SIGTERM))
     throw Interrupted(WTERMSIG(status));
-  char* rest;
-  long code = strtol(line.c_str(), &rest, 10);
-  if (*rest == ' ') rest++;
   if (line.empty()) fail("user namespace helper died (%d)", exit_code_of(status));
-  if (code != 0) throw Error(rest, code >= 1 && code <= 255 ? (int)code : kExitRunner);
-  return rest;
+  if (line.compare(0, 2, "0 ") != 0) throw error_from_report(line);
+  return line.substr(2);
 }
 
 }  // namespace
 
 IdMapping in_rootless_child(const Store& store, const std::function<void(const RootlessSession&)>& work) {
   IdMapping wanted = detect_id_mapping();
-  Pipe report = Pipe::create();
-  fflush(nullptr);
-  pid_t pid = fork();
-  if (pid < 0) fail_errno("fork");
-  if (pid == 0) {
-    report.read.reset();
-    child_report(report.write.get(), [&] {
-      RootlessSession session = enter_rootless(store);
-      work(session);
-      session.note_mapping();
-      return std::string(session.mapping.has_range() ? "R" : "S");
-    });
-  }
-  std::string got = wait_child_report(pid, report);
+  std::string got = in_child([&] {
+    RootlessSession session = enter_rootless(store);
+    work(session);
+    session.note_mapping();
+    // Whether the mapping kept its range (newuidmap may have refused it).
+    return std::string(session.mapping.has_range() ? "R" : "S");
+  });
   if (got != "R") wanted.subuid_count = wanted.subgid_count = 0;
   return wanted;
 }
 
 void in_user_namespace_child(int userns_fd, const std::function<void()>& work) {
-  Pipe report = Pipe::create();
-  fflush(nullptr);
-  pid_t pid = fork();
-  if (pid < 0) fail_errno("fork");
-  if (pid == 0) {
-    report.read.reset();
-    child_report(report.write.get(), [&] {
-      if (setns(userns_fd, CLONE_NEWUSER) < 0) fail_errno("join the container's user namespace");
-      work();
-      return std::string("S");
-    });
-  }
-  wait_child_report(pid, report);
+  in_child([&] {
+    if (setns(userns_fd, CLONE_NEWUSER) < 0) fail_errno("join the container's user namespace");
+    work();
+    return std::string();
+  });
 }
 
 void RootlessSession::note_mapping() const {

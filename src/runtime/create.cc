@@ -89,7 +89,7 @@ pid_t clone_joining(const oci::Linux& linux, int flags, const InitContext& conte
       }
       write_all(report.write.get(), std::to_string(init));
     } catch (const Error& e) {
-      sync_send(context.sync_fd, SyncMessage::kError, std::to_string(e.status()) + " " + e.what());
+      sync_send(context.sync_fd, SyncMessage::kError, error_report(e));
       status = 1;
     }
     _exit(status);
@@ -236,10 +236,7 @@ void wait_for_exec(CreatedContainer& created, bool watch_interrupts) {
     if (!sync_receive(created.sync.get(), &type, &payload)) break;  // closed at exec
     if (type == SyncMessage::kError) {
       created.init.wait();
-      char* rest;
-      long status = strtol(payload.c_str(), &rest, 10);
-      if (*rest == ' ') rest++;
-      throw Error(rest, status >= 1 && status <= 255 ? (int)status : kExitRunner);
+      throw error_from_report(payload);
     }
   }
   created.sync.reset();

@@ -125,7 +125,7 @@ void container_init(const InitContext& ctx) {
     close_inherited_fds(2 + ctx.preserve_fds);
     exec_process(path, process);
   } catch (const Error& e) {
-    std::string line = std::to_string(e.status()) + " " + e.what();
+    std::string line = error_report(e);
     // After `create` returned nobody reads the socket: the error goes where
     // the process's own output goes.
     try {
@@ -136,7 +136,7 @@ void container_init(const InitContext& ctx) {
     _exit(e.status());
   } catch (const std::exception& e) {
     try {
-      sync_send(ctx.sync_fd, SyncMessage::kError, std::to_string(kExitRunner) + " " + e.what());
+      sync_send(ctx.sync_fd, SyncMessage::kError, error_report(Error(e.what())));
     } catch (const Error&) {
     }
     _exit(kExitRunner);

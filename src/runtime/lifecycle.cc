@@ -135,7 +135,7 @@ ExecedProcess exec_in_container(const StateDir& dir, const ExecRequest& request)
       close_inherited_fds(2 + request.preserve_fds);
       exec_process(path, process);
     } catch (const Error& e) {
-      std::string line = std::to_string(e.status()) + " " + e.what();
+      std::string line = error_report(e);
       (void)!::write(errors_write.get(), line.data(), line.size());
       _exit(e.status());
     }
@@ -148,10 +148,7 @@ ExecedProcess exec_in_container(const StateDir& dir, const ExecRequest& request)
   std::string report = read_fd(errors_read.get());
   if (!report.empty()) {
     out.process.wait();
-    char* rest;
-    long status = strtol(report.c_str(), &rest, 10);
-    if (*rest == ' ') rest++;
-    throw Error(rest, status >= 1 && status <= 255 ? (int)status : kExitRunner);
+    throw error_from_report(report);
   }
   if (pid_dir) {
     std::string name = request.pid_file.substr(request.pid_file.rfind('/') + 1), tmp = "." + name + ".tmp";

@@ -3,7 +3,6 @@
 #include <sys/socket.h>
 
 #include <cerrno>
-#include <cstdlib>
 
 #include "base/error.h"
 
@@ -39,10 +38,7 @@ void sync_expect_payload(int fd, SyncMessage type, std::string* out, const char*
   std::string payload;
   if (!sync_receive(fd, &got, &payload)) fail("%s", what);
   if (got == SyncMessage::kError) {
-    char* rest;
-    long status = strtol(payload.c_str(), &rest, 10);
-    if (*rest == ' ') rest++;
-    throw Error(rest, status >= 1 && status <= 255 ? (int)status : kExitRunner);
+    throw error_from_report(payload);
   }
   if (got != type) fail("unexpected message on the container's sync socket");
   *out = std::move(payload);

@@ -39,8 +39,12 @@ void check_supported(const oci::Config& config) {
   if (!config.linux.mount_label.empty()) fail("linux.mountLabel is not supported");
   if (!config.linux.has_namespace("mount"))
     fail("linux.namespaces: hutch needs a mount namespace to build the container's root");
-  for (const auto& ns : config.linux.namespaces)
+  for (const auto& ns : config.linux.namespaces) {
     if (!find_namespace_kind(ns.type)) fail("linux.namespaces: unknown type %s", printable(ns.type).c_str());
+    // CLONE_NEWTIME shares clone(2)'s exit-signal bits; it would need clone3
+    // and linux.timeOffsets, which hutch does not implement.
+    if (ns.type == "time") fail("linux.namespaces: the time namespace is not supported");
+  }
   bool new_userns = config.linux.has_namespace("user") && config.linux.find_namespace("user")->path.empty();
   if (!new_userns && (!config.linux.uid_mappings.empty() || !config.linux.gid_mappings.empty()))
     fail("linux.uidMappings need a new user namespace");

@@ -166,3 +166,18 @@ PY
     assert_status 1
     assert_contains "$err" "linux.intelRdt is not supported"
 }
+
+test_refuses_a_time_namespace() {
+    bundle b '["true"]'
+    python3 - "$WORK/b/config.json" <<'PY'
+import json, sys
+c = json.load(open(sys.argv[1]))
+c["linux"]["namespaces"].append({"type": "time"})
+json.dump(c, open(sys.argv[1], "w"))
+PY
+    run rt run -b "$WORK/b" t1
+    assert_status 1
+    assert_contains "$err" "time namespace is not supported"
+    run rt state t1
+    assert_status 1
+}

@@ -222,6 +222,10 @@ void RootfsBuilder::mount_entry(const oci::Mount& m) {
   if (!flags.unsupported.empty())
     fail("mount %s: option %s is not supported", m.destination.c_str(), flags.unsupported[0].c_str());
   if (flags.bind || m.type == "bind") {
+    // A bind passes no data to a filesystem: an option not read above would
+    // vanish without a word.
+    if (!flags.data.empty())
+      fail("mount %s: option %s is not supported for a bind mount", m.destination.c_str(), flags.data.c_str());
     bind(m.source, m.destination, flags);
     return;
   }

@@ -163,7 +163,7 @@ std::string container_inspect_json(const Store& store, const ContainerRecord& c,
       lower += (lower.empty() ? "" : ":") + store.layer_dir(key, image->layers[i].diff_id);
     if (!lower.empty()) w.field("LowerDir", lower);
   }
-  w.field("MergedDir", dir + "/rootfs").field("UpperDir", dir + "/upper").field("WorkDir", dir + "/work");
+  w.field("MergedDir", store.rootfs_mount_point()).field("UpperDir", dir + "/upper").field("WorkDir", dir + "/work");
   w.end_object().field("Name", "overlay").end_object();
   if (with_size) {
     int64_t rw = tree_bytes(dir + "/upper");

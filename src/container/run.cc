@@ -14,6 +14,7 @@
 #include "container/environment.h"
 #include "container/etc_files.h"
 #include "container/mount_plan.h"
+#include "container/mount_point_layer.h"
 #include "container/rootless.h"
 #include "container/spec_builder.h"
 #include "image/image_config.h"
@@ -56,8 +57,10 @@ std::string display_reference(const std::string& user_ref) {
 // interrupted the run before the command started (as if it had never been run).
 class ContainerScope {
  public:
-  ContainerScope(const Store& store, const ContainerStore& containers, ContainerRecord& record)
-      : store_(store), containers_(containers), record_(record) {}
+  // owned_by_caller: a single-uid mapping, where everything the container
+  // made belongs to the caller and can be removed without entering a namespace.
+  ContainerScope(const Store& store, const ContainerStore& containers, ContainerRecord& record, bool owned_by_caller)
+      : store_(store), containers_(containers), record_(record), owned_by_caller_(owned_by_caller) {}
   void discard() { discard_ = true; }
   // The container's own user namespace: its files can be removed from there.
   void set_userns(Fd userns) { userns_ = std::move(userns); }
@@ -88,14 +91,17 @@ class ContainerScope {
       // staging goes too (a warm start made no namespace to collect it in).
       store_.collect_stale_staging();
     };
-    if (userns_) in_user_namespace_child(userns_.get(), remove);
+    if (owned_by_caller_) remove();
+    else if (userns_) in_user_namespace_child(userns_.get(), remove);
     else in_rootless_child(store_, [&](const RootlessSession&) { remove(); });
+    log_phase("container removed");
   }
 
   const Store& store_;
   const ContainerStore& containers_;
   ContainerRecord& record_;
   Fd userns_;
+  bool owned_by_caller_;
   bool discard_ = false;
 };
 
@@ -207,6 +213,8 @@ int run_container(const Store& store, const RunOptions& options, const PullImage
   record.config.hostname = container_hostname(merged, options.host, facts);
   record.host_config = with_daemon_defaults(options.host, facts);
   facts.layer_dirs = layer_dirs;
+  if (std::string mount_points = mount_point_layer(store, layer_dirs); !mount_points.empty())
+    facts.layer_dirs.push_back(mount_points);
   facts.volatile_upper = options.host.auto_remove;
   if (asked.tty) facts.console_size = terminal_size();
 
@@ -225,13 +233,15 @@ int run_container(const Store& store, const RunOptions& options, const PullImage
   containers.create(record);
   content.reset();
   volume_lock.reset();
-  ContainerScope scope(store, containers, record);
+  ContainerScope scope(store, containers, record, !mapping.has_range());
   std::string dir = store.container_dir(record.id);
   facts.upper_dir = dir + "/upper";
   facts.work_dir = dir + "/work";
-  facts.rootfs = dir + "/rootfs";
-  for (const auto& sub : {facts.upper_dir, facts.work_dir, facts.rootfs})
+  facts.rootfs = store.rootfs_mount_point();
+  for (const auto& sub : {facts.upper_dir, facts.work_dir})
     if (mkdir(sub.c_str(), 0755) < 0) fail_errno("mkdir %s", sub.c_str());
+  // Stores made before the mount point existed get it on their first run.
+  if (mkdir(facts.rootfs.c_str(), 0755) < 0 && errno != EEXIST) fail_errno("mkdir %s", facts.rootfs.c_str());
   facts.mounts = write_etc_files(dir, record.config.hostname, options.host.network_mode == "host");
   if (options.host.readonly_rootfs)
     for (auto& m : facts.mounts) m.options.push_back("ro");

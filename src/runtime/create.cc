@@ -198,13 +198,17 @@ CreatedContainer create_container(const oci::Config& original, const CreateReque
     state.owner = geteuid();
     state.annotations = config.annotations;
     state.status = "creating";
-    dir.save(state);
+    // Saved before the go, unless the init dies with us: then a kill of this
+    // process between the two cannot leave a container that no state names,
+    // and the write overlaps the init's work on the other core.
+    if (!request.die_with_parent) dir.save(state);
     if (context.made_userns) {
       write_id_maps(pid, config.linux.uid_mappings, config.linux.gid_mappings);
       created.userns.reset(::open(format("/proc/%d/ns/user", (int)pid).c_str(), O_RDONLY | O_CLOEXEC));
       log_phase("id maps written");
     }
     sync_send(created.sync.get(), SyncMessage::kGo, state_json(state));
+    if (request.die_with_parent) dir.save(state);
     if (!config.hooks.prestart.empty() || !config.hooks.create_runtime.empty()) {
       wait_readable(created.sync.get(), request.watch_interrupts);
       sync_expect(created.sync.get(), SyncMessage::kHooks, "container init exited");

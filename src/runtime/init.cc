@@ -21,6 +21,7 @@
 #include "runtime/sync.h"
 #include "base/error.h"
 #include "base/file.h"
+#include "base/log.h"
 
 namespace hutch {
 
@@ -93,6 +94,7 @@ void container_init(const InitContext& ctx) {
     std::string state;
     // The parent writes the id maps (when there is a new user namespace) first.
     sync_expect_payload(ctx.sync_fd, SyncMessage::kGo, &state);
+    log_phase("init: go");
     // The host's session keyring is no business of the container's; kernels
     // without keyrings, or a seccomp policy above us, just leave it shared.
     if (ctx.new_keyring && syscall(SYS_keyctl, 1 /* KEYCTL_JOIN_SESSION_KEYRING */, nullptr) < 0 &&
@@ -101,20 +103,24 @@ void container_init(const InitContext& ctx) {
     set_names(config);
     if (config.linux.has_namespace("network") && !config.linux.find_namespace("network")->path.size())
       bring_up_loopback();
+    log_phase("init: names, loopback");
     if (!config.hooks.prestart.empty() || !config.hooks.create_runtime.empty()) {
       sync_send(ctx.sync_fd, SyncMessage::kHooks);
       sync_expect_payload(ctx.sync_fd, SyncMessage::kGo, &state);
     }
     run_hooks(config.hooks.create_container, state, "createContainer");
     setup_rootfs(config);
+    log_phase("init: rootfs mounted");
     // Through the container's own /proc, before /proc/sys turns read-only.
     write_sysctls(config);
     finish_rootfs(config);
+    log_phase("init: rootfs finished");
 
     oci::Process process = resolve_process(config, config.process);
     enter_cwd(process.cwd);
     if (process.args.empty()) fail("process.args: no command specified");
     std::string path = find_executable(process.args[0], process.env);
+    log_phase("init: process resolved");
     attach_console(process, ctx.console_fd);
     if (ctx.console_fd >= 0) ::close(ctx.console_fd);
     sync_send(ctx.sync_fd, SyncMessage::kCreated);
@@ -122,6 +128,7 @@ void container_init(const InitContext& ctx) {
     run_hooks(config.hooks.start_container, state, "startContainer");
     apply_limits(process);
     apply_privileges(process, config.linux.seccomp_json);
+    log_phase("init: privileges");
     close_inherited_fds(2 + ctx.preserve_fds);
     exec_process(path, process);
   } catch (const Error& e) {

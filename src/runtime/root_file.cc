@@ -1,7 +1,6 @@
 #include "runtime/root_file.h"
 
 #include <fcntl.h>
-#include <linux/openat2.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -15,31 +14,6 @@
 namespace hutch {
 
 namespace {
-
-enum class Lookup { kFound, kMissing, kUnsupported };
-
-// openat2 (Linux 5.6) resolves every link, ".." and absolute target within
-// root_fd in the kernel, atomically. Magic links (/proc/self/fd/N, /proc/1/root)
-// are refused outright: they name an object directly, wherever it is.
-Lookup lookup_kernel(int root_fd, const std::string& path, Fd* out) {
-  struct open_how how = {};
-  how.flags = O_PATH | O_CLOEXEC;
-  how.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS;
-  // EAGAIN: a rename elsewhere raced the lookup; the kernel asks for a retry.
-  for (int attempt = 0; attempt < 8; attempt++) {
-    long fd = syscall(SYS_openat2, root_fd, path.c_str(), &how, sizeof how);
-    if (fd >= 0) {
-      out->reset((int)fd);
-      return Lookup::kFound;
-    }
-    if (errno == EAGAIN || errno == EINTR) continue;
-    if (errno == ENOENT) return Lookup::kMissing;
-    // Kernels before 5.6, and sandboxes whose seccomp filter does not know it.
-    if (errno == ENOSYS || errno == EPERM || errno == E2BIG || errno == EINVAL) return Lookup::kUnsupported;
-    fail_errno("look up");
-  }
-  return Lookup::kUnsupported;
-}
 
 const char* kind_of(mode_t mode) {
   switch (mode & S_IFMT) {
@@ -55,9 +29,9 @@ const char* kind_of(mode_t mode) {
 
 std::optional<std::string> read_checked(int root_fd, const std::string& path, RootLookup how) {
   Fd found;
-  Lookup lookup = how == RootLookup::kAuto ? lookup_kernel(root_fd, path, &found) : Lookup::kUnsupported;
-  if (lookup == Lookup::kMissing) return std::nullopt;
-  if (lookup == Lookup::kUnsupported) {
+  KernelLookup lookup = how == RootLookup::kAuto ? open_in_root_by_kernel(root_fd, path, &found) : KernelLookup::kWalk;
+  if (lookup == KernelLookup::kMissing) return std::nullopt;
+  if (lookup == KernelLookup::kWalk) {
     // The same rules walked in user space, one component at a time with
     // O_NOFOLLOW, at most 40 links.
     found = open_in_root_if_exists(root_fd, path);

@@ -6,6 +6,7 @@
 #include <sys/statvfs.h>
 #include <sys/sysmacros.h>
 #include <linux/mount.h>
+#include <linux/openat2.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -396,14 +397,47 @@ Fd resolve_in_root(int root_fd, const std::string& path, Create create, bool mis
   return std::move(stack.back());
 }
 
+// One syscall where the kernel can, instead of three or four per component:
+// a container's start resolves some forty paths.
+Fd resolve_fast(int root_fd, const std::string& path, Create create, bool missing_ok) {
+  Fd fd;
+  switch (open_in_root_by_kernel(root_fd, path, &fd)) {
+    case KernelLookup::kFound: return fd;
+    case KernelLookup::kMissing:
+      if (create == Create::kNothing && missing_ok) return Fd();
+      break;
+    case KernelLookup::kWalk: break;
+  }
+  return resolve_in_root(root_fd, path, create, missing_ok);
+}
+
 }  // namespace
 
+KernelLookup open_in_root_by_kernel(int root_fd, const std::string& path, Fd* out) {
+  struct open_how how = {};
+  how.flags = O_PATH | O_CLOEXEC;
+  // Magic links (/proc/self/fd/N, /proc/1/root) name an object directly,
+  // wherever it is: refused here, and read as plain links by the walk.
+  how.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS;
+  // EAGAIN: a rename elsewhere raced the lookup; the kernel asks for a retry.
+  for (int attempt = 0; attempt < 8; attempt++) {
+    long fd = syscall(SYS_openat2, root_fd, path.c_str(), &how, sizeof how);
+    if (fd >= 0) {
+      out->reset((int)fd);
+      return KernelLookup::kFound;
+    }
+    if (errno == EAGAIN || errno == EINTR) continue;
+    return errno == ENOENT ? KernelLookup::kMissing : KernelLookup::kWalk;
+  }
+  return KernelLookup::kWalk;
+}
+
 Fd open_in_root(int root_fd, const std::string& path, Create create) {
-  return resolve_in_root(root_fd, path, create, false);
+  return resolve_fast(root_fd, path, create, false);
 }
 
 Fd open_in_root_if_exists(int root_fd, const std::string& path) {
-  return resolve_in_root(root_fd, path, Create::kNothing, true);
+  return resolve_fast(root_fd, path, Create::kNothing, true);
 }
 
 void setup_rootfs(const oci::Config& config) { RootfsBuilder(config).build(); }

@@ -44,6 +44,13 @@ class Store {
   std::string names_dir() const { return root_ + "/names"; }
   std::string volumes_dir() const { return root_ + "/volumes"; }
   std::string tmp_dir() const { return root_ + "/tmp"; }
+  // Where every container mounts its root, each in its own mount namespace:
+  // one empty directory for all, so that a container costs no directory of
+  // its own to mount on (on ext4 each rmdir frees and discards a block).
+  std::string rootfs_mount_point() const { return root_ + "/rootfs"; }
+  // The layer of empty mount points every container has above its image's
+  // (container/mount_point_layer.h).
+  std::string mount_point_layer_dir() const { return root_ + "/mount-points"; }
 
   // Serialises read-modify-write of shared metadata (tags, image records).
   FileLock lock_metadata() const;

@@ -333,3 +333,26 @@ test_etc_files_writable_by_root() {
     assert_ok
     assert_eq "1" "$out"
 }
+
+# The mount points of /etc's three files come from one layer above the image
+# (docker's init layer): the container's own layer stays empty, /etc keeps
+# the image's look, and an image whose /etc is a link keeps its link.
+test_etc_mount_points_leave_the_image_alone() {
+    fresh_store
+    load base.tar
+    local n
+    n=$(name)
+    run hutch run --name "$n" "$IMG" stat -c '%a %u %g' /etc
+    assert_ok
+    assert_eq "755 0 0" "$out"
+    [ -z "$(ls -A "$HUTCH_ROOT/containers/"*/upper)" ] || fail "the container's upper layer is not empty" \
+        "$(ls -laR "$HUTCH_ROOT/containers/"*/upper)"
+    run hutch rm "$n"
+    assert_ok
+    python3 "$TESTDIR/hostile_images.py" layered "$WORK/etclink.tar" hutch-test/etclink:latest \
+        d:real-etc f:real-etc/passwd:root:x:0:0:root:/root:/bin/sh l:etc:/real-etc || fail "building etclink"
+    load "$WORK/etclink.tar"
+    run hutch run --rm -h linked hutch-test/etclink sh -c 'readlink /etc; cat /real-etc/hostname'
+    assert_ok
+    assert_eq $'/real-etc\nlinked' "$out"
+}

@@ -5,7 +5,7 @@
 #   make test       unit and integration tests, as unprivileged users
 #   make demo       build, load an image made offline, run a container
 #   make asan       a debug build with the system g++, ASan and UBSan
-#   make man        regenerate man/ from the flag tables
+#   make man        regenerate man/ from the command registry
 #   make bench      start-up benchmark against ch-run, bwrap and podman; pull benchmark
 
 # Make remakes an included makefile before it looks at any goal, so the rule

@@ -19,8 +19,6 @@ using namespace hutch;
 
 namespace {
 
-const char* const kSeeHelp = "See 'hutch --help'.";
-
 bool set_level(const std::string& level) {
   if (level == "debug") set_log_level(LogLevel::kDebug);
   else if (level == "info") set_log_level(LogLevel::kInfo);
@@ -34,10 +32,10 @@ bool set_level(const std::string& level) {
 // being the container command's), but 1 for any other command that fails,
 // while flag and usage errors (those with a hint) stay 125 everywhere. The
 // handlers all speak 125 for their own failures; the status is decided here.
-int run_handler(const CommandSpec& command, ParsedArgs& args) {
-  if (command.keeps_runner_status) return command.handler(args);
+int run_command(const Command& command, const std::vector<std::string>& argv) {
+  if (command.info.keeps_runner_status) return command.run(command, argv);
   try {
-    int status = command.handler(args);
+    int status = command.run(command, argv);
     return status == kExitRunner ? 1 : status;
   } catch (const Error& e) {
     if (e.status() != kExitRunner || !e.hint().empty()) throw;
@@ -47,49 +45,25 @@ int run_handler(const CommandSpec& command, ParsedArgs& args) {
   }
 }
 
-int dispatch(std::vector<std::string> words) {
+int dispatch(const std::vector<std::string>& argv) {
   // Global options come before the command word.
-  while (!words.empty() && words[0].size() > 1 && words[0][0] == '-') {
-    std::string opt = words[0];
-    words.erase(words.begin());
-    std::string value;
-    auto take_value = [&](const std::string& name) {
-      if (size_t eq = opt.find('='); eq != std::string::npos) return opt.substr(eq + 1);
-      if (words.empty()) fail_usage(kExitRunner, kSeeHelp, "flag needs an argument: %s", name.c_str());
-      std::string v = words[0];
-      words.erase(words.begin());
-      return v;
-    };
-    if (opt == "-v" || opt == "--version") {
-      printf("hutch version %s\n", kVersion);
-      return 0;
-    } else if (opt == "-h" || opt == "--help") {
-      fputs(top_level_help().c_str(), stdout);
-      return 0;
-    } else if (opt == "-D" || opt == "--debug") {
-      set_log_level(LogLevel::kDebug);
-    } else if (opt == "--root" || opt.compare(0, 7, "--root=") == 0) {
-      global_options().root = take_value("--root");
-    } else if (opt == "-l" || opt == "--log-level" || opt.compare(0, 12, "--log-level=") == 0) {
-      std::string level = take_value("--log-level");
-      if (!set_level(level)) fail_status(1, "unable to parse logging level: %s", level.c_str());
-    } else {
-      fail_usage(kExitRunner, kSeeHelp, "unknown flag: %s", opt.c_str());
-    }
+  GlobalOptions& global = global_options();
+  std::vector<std::string> words;
+  bool help = parse_flags(kGlobalCommand, global_flags(), argv, global, words);
+  if (global.version) {
+    printf("hutch version %s\n", kVersion);
+    return 0;
   }
-  if (words.empty()) {
+  if (global.debug) set_log_level(LogLevel::kDebug);
+  if (global.log_level && !set_level(*global.log_level))
+    fail_status(1, "unable to parse logging level: %s", global.log_level->c_str());
+  if (help || words.empty()) {
     fputs(top_level_help().c_str(), stdout);
     return 0;
   }
   if (words[0] == "runtime") {
     words.erase(words.begin());
     return runtime_main(words);
-  }
-  if (words[0] == "__man") {
-    words.erase(words.begin());
-    static CommandSpec man = {"__man", "COMMAND", "", "", {}, false, 1, 2, cmd_man};
-    ParsedArgs args = parse_flags(man, words);
-    return cmd_man(args);
   }
   if (words[0] == "help") {
     words.erase(words.begin());
@@ -106,14 +80,9 @@ int dispatch(std::vector<std::string> words) {
       return 0;
     }
   }
-  const CommandSpec* command = find_command(words);
+  const Command* command = find_command(words);
   if (!command) fail_usage(1, "See 'hutch --help'", "'%s' is not a hutch command.", first.c_str());
-  ParsedArgs args = parse_flags(*command, words);
-  if (args.flag("help")) {
-    fputs(help_text(*command).c_str(), stdout);
-    return 0;
-  }
-  return run_handler(*command, args);
+  return run_command(*command, words);
 }
 
 }  // namespace

@@ -59,11 +59,14 @@ std::string quoted_command(const std::vector<std::string>& args) {
   return "\"" + cmd + "\"";
 }
 
-}  // namespace
+struct DfOptions {
+  std::string format;
+  bool verbose = false;
+};
 
-int cmd_system_df(ParsedArgs& args) {
-  bool verbose = args.flag("verbose");
-  std::string format = args.value("format");
+int system_df(DfOptions& flags, const Args&) {
+  bool verbose = flags.verbose;
+  std::string format = flags.format;
   if (format.empty()) format = "table";
   std::optional<ListFormat> summary;
   if (!verbose) summary.emplace(format == "table" ? kSummaryTable : format);
@@ -205,6 +208,27 @@ int cmd_system_df(ParsedArgs& args) {
                                     {"Shared", "SHARED"}}));
   fputs(out.c_str(), stdout);
   return 0;
+}
+
+}  // namespace
+
+Command system_df_command() {
+  using F = Flag<DfOptions>;
+  return make_command<DfOptions>(
+      {.name = "system df",
+       .args = "[OPTIONS]",
+       .summary = "Show hutch disk usage",
+       .description =
+           "Shows what images (unpacked layers and blobs, shared content counted once), containers (their "
+           "writable layers) and local volumes (those without -o options, as docker counts them) take in the "
+           "store, and how much of it removing unused images, stopped containers and unused volumes would free. "
+           "--verbose lists each image, container and volume (with the number of containers using it).",
+       .max_args = 0},
+      {
+          F::string("format", 0, &DfOptions::format, kTableFormatHelp),
+          F::boolean("verbose", 'v', &DfOptions::verbose, "Show detailed information on space usage"),
+      },
+      system_df);
 }
 
 }  // namespace hutch

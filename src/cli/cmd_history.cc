@@ -46,14 +46,19 @@ std::string ellipsis(const std::string& s, size_t width) {
   return s;
 }
 
-}  // namespace
+struct HistoryOptions {
+  std::string format;
+  bool human = true;
+  bool no_trunc = false;
+  bool quiet = false;
+};
 
-int cmd_history(ParsedArgs& args) {
-  bool human = !args.has("human") || args.flag("human");
-  bool trunc = !args.flag("no-trunc");
-  std::string format = args.value("format");
+int history(HistoryOptions& options, const Args& args) {
+  bool human = options.human;
+  bool trunc = !options.no_trunc;
+  std::string format = options.format;
   if (format.empty() || format == "table")
-    format = args.flag("quiet") ? "{{.ID}}" : human ? kHistoryTable : kHistoryPlainTable;
+    format = options.quiet ? "{{.ID}}" : human ? kHistoryTable : kHistoryPlainTable;
   ListFormat list(format);
 
   Store store = open_store();
@@ -109,6 +114,29 @@ int cmd_history(ParsedArgs& args) {
             .c_str(),
         stdout);
   return 0;
+}
+
+}  // namespace
+
+Command history_command() {
+  using F = Flag<HistoryOptions>;
+  return make_command<HistoryOptions>(
+      {.name = "history",
+       .args = "[OPTIONS] IMAGE",
+       .summary = "Show the history of an image",
+       .description =
+           "Lists the image config's history, newest first: the step that made each layer and its size. Only the "
+           "newest row is an image; the rows before it show <missing>, as docker shows for images not built "
+           "locally. --format fields: .ID .CreatedSince .CreatedAt .CreatedBy .Size .Comment.",
+       .min_args = 1,
+       .max_args = 1},
+      {
+          F::string("format", 0, &HistoryOptions::format, kTableFormatHelp),
+          F::boolean("human", 'H', &HistoryOptions::human, "Print sizes and dates in human readable format"),
+          F::boolean("no-trunc", 0, &HistoryOptions::no_trunc, "Don't truncate output"),
+          F::boolean("quiet", 'q', &HistoryOptions::quiet, "Only show image IDs"),
+      },
+      history);
 }
 
 }  // namespace hutch

@@ -53,10 +53,12 @@ std::optional<std::string> inspect_container(const Store& store, const std::stri
   }
 }
 
-}  // namespace
+struct ImageInspectOptions {
+  std::string format;
+};
 
-int cmd_image_inspect(ParsedArgs& args) {
-  std::string format = args.value("format");
+int image_inspect(ImageInspectOptions& options, const Args& args) {
+  const std::string& format = options.format;
   if (!format.empty() && format != "json") GoTemplate check(format);  // a bad template fails first
   Store store = open_store();
   std::vector<std::string> objects, errors;
@@ -72,14 +74,20 @@ int cmd_image_inspect(ParsedArgs& args) {
   return print_inspect(objects, errors, format);
 }
 
-int cmd_inspect(ParsedArgs& args) {
-  std::string type = args.value("type");
-  if (args.has("type") && type.empty()) fail("type is empty: must be one of \"container\", \"image\"");
+struct InspectOptions {
+  std::string format;
+  bool size = false;
+  std::optional<std::string> type;  // unset: containers, then images
+};
+
+int inspect(InspectOptions& options, const Args& args) {
+  if (options.type && options.type->empty()) fail("type is empty: must be one of \"container\", \"image\"");
+  std::string type = options.type.value_or("");
   if (!type.empty() && type != "container" && type != "image")
     fail("unknown type: \"%s\": must be one of \"container\", \"image\"", type.c_str());
-  std::string format = args.value("format");
+  const std::string& format = options.format;
   if (!format.empty() && format != "json") GoTemplate check(format);
-  bool size = args.flag("size");
+  bool size = options.size;
   Store store = open_store();
   std::vector<std::string> objects, errors;
   for (const auto& ref : args.positional) {
@@ -99,6 +107,39 @@ int cmd_inspect(ParsedArgs& args) {
     }
   }
   return print_inspect(objects, errors, format);
+}
+
+}  // namespace
+
+Command inspect_command() {
+  using F = Flag<InspectOptions>;
+  return make_command<InspectOptions>(
+      {.name = "inspect",
+       .args = "[OPTIONS] NAME|ID [NAME|ID...]",
+       .summary = "Return low-level information on containers and images",
+       .description = "Prints docker's JSON for each container or image named (containers are looked up first), as "
+                      "one array; --format takes a Go template instead, evaluated once per object.",
+       .min_args = 1},
+      {
+          F::string("format", 'f', &InspectOptions::format, kInspectFormatHelp),
+          F::boolean("size", 's', &InspectOptions::size, "Display total file sizes if the type is container"),
+          F::optional_string("type", 0, &InspectOptions::type,
+                             "Only inspect objects of the given type (container or image)"),
+      },
+      inspect);
+}
+
+Command image_inspect_command() {
+  return make_command<ImageInspectOptions>(
+      {.name = "image inspect",
+       .args = "[OPTIONS] IMAGE [IMAGE...]",
+       .summary = "Display detailed information on one or more images",
+       .description = "Prints docker's image JSON (Id, RepoTags, RepoDigests, Config, RootFS, the layer directories "
+                      "as GraphDriver, ...) for each image, as one array; --format takes a Go template instead, "
+                      "evaluated once per image.",
+       .min_args = 1},
+      {Flag<ImageInspectOptions>::string("format", 'f', &ImageInspectOptions::format, kInspectFormatHelp)},
+      image_inspect);
 }
 
 }  // namespace hutch

@@ -46,17 +46,21 @@ std::string read_line(bool echo) {
   return line;
 }
 
-}  // namespace
+struct LoginOptions {
+  std::optional<std::string> password;
+  bool password_stdin = false;
+  std::string username;
+};
 
-int cmd_login(ParsedArgs& args) {
+int login(LoginOptions& options, const Args& args) {
   std::string registry = registry_of(args.positional.empty() ? "" : args.positional[0]);
-  Credentials c{args.value("username"), args.value("password")};
-  if (args.flag("password-stdin")) {
-    if (args.has("password")) fail("--password and --password-stdin are mutually exclusive");
+  Credentials c{options.username, options.password.value_or("")};
+  if (options.password_stdin) {
+    if (options.password) fail("--password and --password-stdin are mutually exclusive");
     if (c.username.empty()) fail("Must provide --username with --password-stdin");
     c.password = read_fd(0);
     while (!c.password.empty() && (c.password.back() == '\n' || c.password.back() == '\r')) c.password.pop_back();
-  } else if (args.has("password")) {
+  } else if (options.password) {
     fprintf(stderr, "WARNING! Using --password via the CLI is insecure. Use --password-stdin.\n");
   }
   if (c.username.empty() || c.password.empty()) {
@@ -84,7 +88,7 @@ int cmd_login(ParsedArgs& args) {
   return 0;
 }
 
-int cmd_logout(ParsedArgs& args) {
+int logout(NoOptions&, const Args& args) {
   std::string registry = registry_of(args.positional.empty() ? "" : args.positional[0]);
   if (!erase_credentials(registry)) {
     printf("Not logged in to %s\n", auth_key(registry).c_str());
@@ -92,6 +96,38 @@ int cmd_logout(ParsedArgs& args) {
   }
   printf("Removing login credentials for %s\n", auth_key(registry).c_str());
   return 0;
+}
+
+}  // namespace
+
+Command login_command() {
+  using F = Flag<LoginOptions>;
+  return make_command<LoginOptions>(
+      {.name = "login",
+       .args = "[OPTIONS] [SERVER]",
+       .summary = "Log in to a registry",
+       .description =
+           "Checks the credentials against the registry (default: Docker Hub) and stores them in hutch's auth "
+           "file, $REGISTRY_AUTH_FILE or $XDG_CONFIG_HOME/hutch/auth.json (mode 0600), in docker's format. "
+           "Without --username or --password, asks for them on the terminal.",
+       .max_args = 1},
+      {
+          F::optional_string("password", 'p', &LoginOptions::password, "Password"),
+          F::boolean("password-stdin", 0, &LoginOptions::password_stdin, "Take the password from stdin"),
+          F::string("username", 'u', &LoginOptions::username, "Username"),
+      },
+      login);
+}
+
+Command logout_command() {
+  return make_command<NoOptions>(
+      {.name = "logout",
+       .args = "[SERVER]",
+       .summary = "Log out from a registry",
+       .description = "Removes the credentials for the registry (default: Docker Hub) from hutch's auth file. "
+                      "Credentials in docker's ~/.docker/config.json are left alone.",
+       .max_args = 1},
+      {}, logout);
 }
 
 }  // namespace hutch

@@ -26,17 +26,25 @@ bool confirm(const char* warning) {
   return answer == "y" || answer == "Y";
 }
 
-int cmd_image_prune(ParsedArgs& args) {
-  Filters filters(args.values("filter"), "--filter", args.command->name);
+namespace {
+
+struct ImagePruneOptions {
+  bool all = false;
+  std::vector<std::string> filters;
+  bool force = false;
+};
+
+int image_prune(ImagePruneOptions& options, const Args& args) {
+  Filters filters(options.filters, "--filter", args.command);
   filters.validate({"dangling", "label", "label!", "until"});
-  bool all = args.flag("all");
+  bool all = options.all;
   filters.add("dangling", all ? "false" : "true");
   bool dangling_only = *filters.get_bool("dangling");
   std::vector<std::string> untils = filters.get("until");
   if (untils.size() > 1) fail("more than one until filter specified");
   time_t until = untils.empty() ? 0 : parse_until(untils[0], time(nullptr));
 
-  if (!args.flag("force")) {
+  if (!options.force) {
     const char* warning = dangling_only
                               ? "WARNING! This will remove all dangling images.\nAre you sure you want to continue?"
                               : "WARNING! This will remove all images without at least one container associated to "
@@ -67,6 +75,28 @@ int cmd_image_prune(ParsedArgs& args) {
   out += "Total reclaimed space: " + human_size(remover.reclaimed(), 4) + "\n";
   fputs(out.c_str(), stdout);
   return 0;
+}
+
+}  // namespace
+
+Command image_prune_command() {
+  using F = Flag<ImagePruneOptions>;
+  return make_command<ImagePruneOptions>(
+      {.name = "image prune",
+       .args = "[OPTIONS]",
+       .summary = "Remove unused images",
+       .description =
+           "Removes dangling images (those without a tag), or with --all every image no container was created "
+           "from; then the layers and blobs no image uses, such as those left by an interrupted load. Asks first "
+           "unless --force is given. Filters: until=TIMESTAMP, label=KEY[=VALUE], label!=KEY[=VALUE].",
+       .max_args = 0},
+      {
+          F::boolean("all", 'a', &ImagePruneOptions::all, "Remove all unused images, not just dangling ones"),
+          F::list("filter", 0, &ImagePruneOptions::filters, "Provide filter values (e.g. \"until=<timestamp>\")")
+              .value_name("filter"),
+          F::boolean("force", 'f', &ImagePruneOptions::force, "Do not prompt for confirmation"),
+      },
+      image_prune);
 }
 
 }  // namespace hutch

@@ -31,27 +31,50 @@ std::string status_of(const ContainerRecord& c, time_t now) {
   return "Exited (" + std::to_string(code) + ")" + when;
 }
 
-}  // namespace
+struct PsOptions {
+  bool all = false;
+  bool no_trunc = false;
+  bool quiet = false;
+};
 
-int cmd_ps(ParsedArgs& args) {
+int ps(PsOptions& options, const Args&) {
   Store store = open_store();
   ContainerStore containers(store);
-  bool all = args.flag("all"), no_trunc = args.flag("no-trunc");
+  bool all = options.all, no_trunc = options.no_trunc;
   time_t now = time(nullptr);
   std::vector<std::vector<std::string>> rows = {
       {"CONTAINER ID", "IMAGE", "COMMAND", "CREATED", "STATUS", "PORTS", "NAMES"}};
   for (const auto& c : containers.list()) {
     if (!all && !c.is_running()) continue;
     std::string id = no_trunc ? c.id : c.id.substr(0, 12);
-    if (args.flag("quiet")) {
+    if (options.quiet) {
       printf("%s\n", id.c_str());
       continue;
     }
     rows.push_back({id, c.image, quoted_command(c.command, no_trunc),
                     human_duration(now - parse_rfc3339(c.created)) + " ago", status_of(c, now), "", c.name});
   }
-  if (!args.flag("quiet")) fputs(format_table(rows).c_str(), stdout);
+  if (!options.quiet) fputs(format_table(rows).c_str(), stdout);
   return 0;
+}
+
+}  // namespace
+
+Command ps_command() {
+  using F = Flag<PsOptions>;
+  return make_command<PsOptions>(
+      {.name = "ps",
+       .args = "[OPTIONS]",
+       .summary = "List containers",
+       .description = "Lists containers: running ones, or all of them with --all. A container whose hutch process "
+                      "was killed is shown as exited.",
+       .max_args = 0},
+      {
+          F::boolean("all", 'a', &PsOptions::all, "Show all containers (default shows just running)"),
+          F::boolean("no-trunc", 0, &PsOptions::no_trunc, "Don't truncate output"),
+          F::boolean("quiet", 'q', &PsOptions::quiet, "Only display container IDs"),
+      },
+      ps);
 }
 
 }  // namespace hutch

@@ -29,9 +29,12 @@ void stop_running(const Store& store, const ContainerRecord& c) {
     fail("container %s: its hutch process %d did not exit", c.id.substr(0, 12).c_str(), (int)c.monitor_pid);
 }
 
-}  // namespace
+struct RmOptions {
+  bool force = false;
+  bool volumes = false;
+};
 
-int cmd_rm(ParsedArgs& args) {
+int rm(RmOptions& options, const Args& args) {
   Store store = open_store();
   ContainerStore containers(store);
   std::vector<ContainerRecord> found;
@@ -40,7 +43,7 @@ int cmd_rm(ParsedArgs& args) {
     try {
       ContainerRecord c = containers.find(key);
       if (c.is_running()) {
-        if (!args.flag("force"))
+        if (!options.force)
           fail("cannot remove container \"/%s\": container is running: stop the container before removing or force remove",
                c.name.c_str());
         stop_running(store, c);
@@ -60,7 +63,7 @@ int cmd_rm(ParsedArgs& args) {
     try {
       containers.remove(found[i]);
       // After the record: the container itself no longer holds them.
-      if (args.flag("volumes")) remove_anonymous_volumes(VolumeStore(store), found[i].anonymous_volumes);
+      if (options.volumes) remove_anonymous_volumes(VolumeStore(store), found[i].anonymous_volumes);
       printf("%s\n", args.positional[i].c_str());
     } catch (const Error& e) {
       print_error(e.what());
@@ -68,6 +71,26 @@ int cmd_rm(ParsedArgs& args) {
     }
   }
   return status;
+}
+
+}  // namespace
+
+Command rm_command() {
+  using F = Flag<RmOptions>;
+  return make_command<RmOptions>(
+      {.name = "rm",
+       .args = "[OPTIONS] CONTAINER [CONTAINER...]",
+       .summary = "Remove one or more containers",
+       .description = "Removes containers and their writable layers. A running container is refused unless "
+                      "--force is given, which kills it first. With --volumes, the container's anonymous volumes "
+                      "(those -v /path or an image's VOLUME made for it) that no other container uses are removed "
+                      "with it; named volumes stay.",
+       .min_args = 1},
+      {
+          F::boolean("force", 'f', &RmOptions::force, "Force the removal of a running container (uses SIGKILL)"),
+          F::boolean("volumes", 'v', &RmOptions::volumes, "Remove anonymous volumes associated with the container"),
+      },
+      rm);
 }
 
 }  // namespace hutch

@@ -5,51 +5,118 @@
 #include "container/environment.h"
 #include "container/mount_options.h"
 #include "container/run.h"
+#include "image/platform.h"
 #include "store/gc.h"
 
 namespace hutch {
 
-int cmd_run(ParsedArgs& args) {
-  RunOptions options;
+namespace {
+
+// run's flags: the Engine API Config and HostConfig as RunOptions holds
+// them, and the two lists docker merges into Config.Env once all are read
+// (the files' variables first, then -e's).
+struct RunFlags {
+  RunOptions run;
+  std::vector<std::string> env_files;
+  std::vector<std::string> env;
+};
+
+template <typename T>
+Field<RunFlags, T> config(T ContainerConfig::*member) {
+  return at(&RunFlags::run, &RunOptions::config, member);
+}
+
+template <typename T>
+Field<RunFlags, T> host(T HostConfig::*member) {
+  return at(&RunFlags::run, &RunOptions::host, member);
+}
+
+// -v ./dir and --mount source=./dir are relative to where the user is, as docker's CLI makes them.
+std::string current_dir() {
+  char buf[4096];
+  return getcwd(buf, sizeof buf) ? buf : "/";
+}
+
+int run(RunFlags& flags, const Args& args) {
+  RunOptions& options = flags.run;
   options.config.image = args.positional[0];
   if (args.positional.size() > 1) options.config.cmd.emplace(args.positional.begin() + 1, args.positional.end());
-  if (args.has("entrypoint")) {
-    std::string entrypoint = args.value("entrypoint");
-    options.config.entrypoint.emplace();
-    if (!entrypoint.empty()) options.config.entrypoint->push_back(entrypoint);
-  }
-  options.config.env = env_from_flags(args.values("env-file"), args.values("env"));
-  options.name = args.value("name");
-  options.config.working_dir = args.value("workdir");
-  options.config.user = args.value("user");
-  options.config.hostname = args.value("hostname");
-  options.host.network_mode = args.value("network", "default");
-  options.host.auto_remove = args.flag("rm");
-  options.config.open_stdin = args.flag("interactive");
+  options.config.env = env_from_flags(flags.env_files, flags.env);
   options.config.attach_stdin = options.config.open_stdin;
   options.config.stdin_once = options.config.attach_stdin;  // docker: stdin closes when the attached client detaches
-  options.config.tty = args.flag("tty");
-  options.pull = args.value("pull", "missing");
-  char cwd_buf[4096];
-  // -v ./dir is relative to where the user is, as docker's CLI makes it.
-  std::string cwd = getcwd(cwd_buf, sizeof cwd_buf) ? cwd_buf : "/";
-  for (const auto& v : args.values("volume")) add_volume_flag(v, cwd, options.config, options.host);
-  for (const auto& m : args.values("mount")) options.host.mounts.push_back(parse_mount_flag(m, cwd));
-  for (const auto& t : args.values("tmpfs")) options.host.tmpfs.push_back(parse_tmpfs_flag(t));
-  options.host.volumes_from = args.values("volumes-from");
-  options.host.readonly_rootfs = args.flag("read-only");
-  std::string platform = args.value("platform");
-  if (!platform.empty()) parse_platform(platform);  // checked before anything starts
+  if (!options.platform.empty()) parse_platform(options.platform);  // checked before anything starts
   Store store = open_store();
   // run holds the content lock while it pulls: what a failed pull left is
   // collected once run has let go of it.
   return collecting_on_failure(store, [&] {
     return run_container(store, options, [&](const std::string& image, const LayerTarget& target) {
-      PullRequest request = make_pull_request(image, platform, false, false);
+      PullRequest request = make_pull_request(image, options.platform, false, false);
       // docker run reports the pull on stderr: stdout belongs to the container.
       pull_and_report(store, target, request, stderr, false);
     });
   });
+}
+
+}  // namespace
+
+Command run_command() {
+  using F = Flag<RunFlags>;
+  return make_command<RunFlags>(
+      {.name = "run",
+       .args = "[OPTIONS] IMAGE [COMMAND] [ARG...]",
+       .summary = "Create and run a new container from an image",
+       .description =
+           "Runs COMMAND (or the image's entrypoint and command) in a new container, as the invoking user, without "
+           "root or a daemon. The container gets its own user, mount, PID, UTS, IPC and network namespaces; its "
+           "root filesystem is an overlay of the image's layers with a private writable layer. Options end at "
+           "IMAGE: everything after it is the command.\n\n"
+           "With a subordinate id range for the user in /etc/subuid and /etc/subgid (and newuidmap), container ids "
+           "1..N map to that range; otherwise only root exists in the container, mapped to the invoking user.\n\n"
+           "The exit status is the command's own; 125 when hutch itself fails, 126 when the command cannot be "
+           "invoked, 127 when it cannot be found.",
+       .min_args = 1,
+       .options_end_at_first_argument = true,
+       .keeps_runner_status = true},
+      {
+          // --entrypoint "" is an empty entrypoint, not none.
+          F::each("entrypoint", 0, "string", "Overwrite the default ENTRYPOINT of the image",
+                  [](RunFlags& f, const std::string& v) {
+                    f.run.config.entrypoint = v.empty() ? std::vector<std::string>{} : std::vector<std::string>{v};
+                  }),
+          F::list("env", 'e', &RunFlags::env, "Set environment variables"),
+          F::list("env-file", 0, &RunFlags::env_files, "Read in a file of environment variables"),
+          F::string("hostname", 'h', config(&ContainerConfig::hostname), "Container host name"),
+          F::boolean("interactive", 'i', config(&ContainerConfig::open_stdin), "Keep STDIN open even if not attached"),
+          F::each("mount", 0, "mount", "Attach a filesystem mount to the container",
+                  [](RunFlags& f, const std::string& v) {
+                    f.run.host.mounts.push_back(parse_mount_flag(v, current_dir()));
+                  }),
+          F::string("name", 0, at(&RunFlags::run, &RunOptions::name), "Assign a name to the container"),
+          F::string("network", 0, host(&HostConfig::network_mode),
+                    "Connect a container to a network: none, host, or private (loopback only; also named "
+                    "\"default\" and \"bridge\")")
+              .value_name("network"),
+          F::string("platform", 0, at(&RunFlags::run, &RunOptions::platform),
+                    "Set platform if the image is pulled (OS/ARCH[/VARIANT])"),
+          F::string("pull", 0, at(&RunFlags::run, &RunOptions::pull),
+                    "Pull image before running (\"always\", \"missing\", \"never\")"),
+          F::boolean("read-only", 0, host(&HostConfig::readonly_rootfs),
+                     "Mount the container's root filesystem as read only"),
+          F::boolean("rm", 0, host(&HostConfig::auto_remove), "Automatically remove the container when it exits"),
+          F::boolean("tty", 't', config(&ContainerConfig::tty), "Allocate a pseudo-TTY"),
+          F::each("tmpfs", 0, "list", "Mount a tmpfs directory",
+                  [](RunFlags& f, const std::string& v) { f.run.host.tmpfs.push_back(parse_tmpfs_flag(v)); }),
+          F::string("user", 'u', config(&ContainerConfig::user),
+                    "Username or UID (format: <name|uid>[:<group|gid>])"),
+          F::each("volume", 'v', "list", "Bind mount a volume",
+                  [](RunFlags& f, const std::string& v) {
+                    add_volume_flag(v, current_dir(), f.run.config, f.run.host);
+                  }),
+          F::list("volumes-from", 0, host(&HostConfig::volumes_from),
+                  "Mount volumes from the specified container(s)"),
+          F::string("workdir", 'w', config(&ContainerConfig::working_dir), "Working directory inside the container"),
+      },
+      run);
 }
 
 }  // namespace hutch

@@ -26,6 +26,7 @@
 #include "runtime/supervise.h"
 #include "runtime/terminal.h"
 #include "base/error.h"
+#include "base/go_values.h"
 #include "base/file.h"
 #include "base/human.h"
 #include "base/json_writer.h"
@@ -37,163 +38,44 @@ namespace hutch {
 
 namespace {
 
-struct OptionSpec {
-  const char* name;
-  char shorthand;
-  bool takes_value;
-  const char* help;
+// The global options, before the command.
+struct RuntimeGlobals {
+  std::string root;  // empty: default_runtime_root()
+  std::string log;
+  std::string log_format = "text";
+  bool debug = false;
+  std::string rootless = "auto";  // runc: ignore cgroup permission errors; hutch places no cgroups to have any
+  bool version = false;
 };
 
-struct RuntimeCommand {
-  const char* name;
-  const char* usage;
-  const char* summary;
-  std::vector<OptionSpec> options;
-  int min_args;
-  int max_args;  // -1: unlimited
+RuntimeGlobals& runtime_globals() {
+  static RuntimeGlobals globals;
+  return globals;
+}
+
+// Every command's options: each command's table binds those it takes.
+struct RuntimeOptions {
+  std::string bundle = ".";
+  std::string console_socket;
+  std::string pid_file;
+  bool no_new_keyring = false;
+  unsigned preserve_fds = 0;
+  bool detach = false;
+  bool keep = false;
+  bool all = false;
+  bool force = false;
+  std::string process;
+  bool tty = false;
+  std::vector<std::string> env;
+  std::string cwd;
+  std::string user;
+  std::vector<uint32_t> additional_gids;
+  std::vector<std::string> caps;
+  bool no_new_privs = false;
+  std::string format = "table";
+  bool quiet = false;
+  bool rootless = false;
 };
-
-const std::vector<OptionSpec> kGlobalOptions = {
-    {"root", 0, true, "root directory for storage of container state (default $XDG_RUNTIME_DIR/hutch-runtime)"},
-    {"log", 0, true, "set the log file to write runtime errors to (default stderr)"},
-    {"log-format", 0, true, "set the log format ('text' (default), or 'json')"},
-    {"debug", 0, false, "enable debug logging"},
-    {"systemd-cgroup", 0, false, "accepted for runc compatibility: hutch places no cgroups"},
-    {"rootless", 0, true, "accepted for runc compatibility (true, false, auto): hutch is always rootless-capable"},
-    {"help", 'h', false, "show help"},
-    {"version", 'v', false, "print the version"},
-};
-
-const std::vector<OptionSpec> kCreateOptions = {
-    {"bundle", 'b', true, "path to the root of the bundle directory (default: the current directory)"},
-    {"console-socket", 0, true, "path to an AF_UNIX socket which will receive the pty master"},
-    {"pid-file", 0, true, "file to write the process id to"},
-    {"no-new-keyring", 0, false, "do not create a new session keyring for the container"},
-    {"preserve-fds", 0, true, "pass N additional file descriptors to the container (stdio + $LISTEN_FDS + N)"},
-};
-
-std::vector<OptionSpec> with(std::vector<OptionSpec> base, std::vector<OptionSpec> more) {
-  base.insert(base.end(), more.begin(), more.end());
-  return base;
-}
-
-const std::vector<RuntimeCommand>& runtime_commands() {
-  static const std::vector<RuntimeCommand> commands = {
-      {"create", "[OPTIONS] CONTAINER_ID", "create a container", kCreateOptions, 1, 1},
-      {"start", "CONTAINER_ID", "execute the user defined process in a created container", {}, 1, 1},
-      {"state", "CONTAINER_ID", "output the state of a container", {}, 1, 1},
-      {"kill", "[OPTIONS] CONTAINER_ID [SIGNAL]", "send a signal (default SIGTERM) to the container's init process",
-       {{"all", 'a', false, "send the signal to all processes in the container"}}, 1, 2},
-      {"delete", "[OPTIONS] CONTAINER_ID", "delete any resources held by the container",
-       {{"force", 'f', false, "forcibly delete the container if it is still running (uses SIGKILL)"}}, 1, 1},
-      {"run", "[OPTIONS] CONTAINER_ID", "create and run a container",
-       with(kCreateOptions, {{"detach", 'd', false, "detach from the container's process"},
-                             {"keep", 0, false, "do not delete the container after it exits"}}),
-       1, 1},
-      {"exec", "[OPTIONS] CONTAINER_ID [COMMAND] [ARG...]", "execute a new process inside the container",
-       {{"process", 'p', true, "path to the process.json"},
-        {"tty", 't', false, "allocate a pseudo-TTY"},
-        {"env", 'e', true, "set environment variables (repeatable)"},
-        {"cwd", 0, true, "current working directory in the container"},
-        {"user", 'u', true, "UID (format: <uid>[:<gid>])"},
-        {"additional-gids", 'g', true, "additional gids (repeatable)"},
-        {"cap", 'c', true, "add a capability to the bounding set for the process (repeatable)"},
-        {"no-new-privs", 0, false, "set the no new privileges value for the process"},
-        {"pid-file", 0, true, "file to write the process id to"},
-        {"detach", 'd', false, "detach from the container's process"},
-        {"console-socket", 0, true, "path to an AF_UNIX socket which will receive the pty master"},
-        {"preserve-fds", 0, true, "pass N additional file descriptors to the process"}},
-       1, -1},
-      {"list", "[OPTIONS]", "lists containers started by hutch with the given root",
-       {{"format", 'f', true, "select one of: table or json (default: table)"},
-        {"quiet", 'q', false, "display only container IDs"}},
-       0, 0},
-      {"ps", "[OPTIONS] CONTAINER_ID [ps options]", "ps displays the processes running inside a container",
-       {{"format", 'f', true, "select one of: table or json (default: table)"}}, 1, -1},
-      {"spec", "[OPTIONS]", "create a new specification file (config.json)",
-       {{"bundle", 'b', true, "path to the root of the bundle directory"},
-        {"rootless", 0, false, "generate a configuration for a rootless container"}},
-       0, 0},
-      {"features", "", "show the enabled features", {}, 0, 0},
-  };
-  return commands;
-}
-
-struct Parsed {
-  std::map<std::string, std::vector<std::string>> values;
-  std::vector<std::string> args;
-
-  bool flag(const std::string& name) const {
-    auto it = values.find(name);
-    return it != values.end() && it->second.back() != "false";
-  }
-  std::string value(const std::string& name, const std::string& fallback = "") const {
-    auto it = values.find(name);
-    return it == values.end() ? fallback : it->second.back();
-  }
-  const std::vector<std::string>& all(const std::string& name) const {
-    static const std::vector<std::string> none;
-    auto it = values.find(name);
-    return it == values.end() ? none : it->second;
-  }
-};
-
-// Options first; the first argument ends them (urfave/cli), as does "--".
-// Returns the index of the first word not consumed.
-size_t parse_options(const std::vector<OptionSpec>& specs, const std::vector<std::string>& words, size_t i,
-                     Parsed& out, bool stop_at_argument) {
-  for (; i < words.size(); i++) {
-    const std::string& word = words[i];
-    if (word == "--") return i + 1;
-    if (word.size() < 2 || word[0] != '-') {
-      if (stop_at_argument) return i;
-      out.args.push_back(word);
-      continue;
-    }
-    std::string name = word.substr(word[1] == '-' ? 2 : 1);
-    std::optional<std::string> value;
-    if (size_t eq = name.find('='); eq != std::string::npos) {
-      value = name.substr(eq + 1);
-      name.resize(eq);
-    }
-    const OptionSpec* spec = nullptr;
-    for (const auto& s : specs)
-      if (name == s.name || (name.size() == 1 && name[0] == s.shorthand)) spec = &s;
-    if (!spec) fail("flag provided but not defined: -%s", name.c_str());
-    if (spec->takes_value && !value) {
-      if (i + 1 >= words.size()) fail("flag needs an argument: -%s", name.c_str());
-      value = words[++i];
-    }
-    out.values[spec->name].push_back(value.value_or("true"));
-  }
-  return i;
-}
-
-std::string usage_text(const RuntimeCommand& command) {
-  std::string out = std::string("Usage: hutch-runtime ") + command.name + " " + command.usage + "\n\n" +
-                    command.summary + "\n";
-  if (!command.options.empty()) out += "\nOptions:\n";
-  for (const auto& o : command.options) {
-    std::string left = std::string("  --") + o.name + (o.takes_value ? " value" : "");
-    if (o.shorthand) left += std::string(", -") + o.shorthand;
-    out += left + std::string(left.size() < 32 ? 32 - left.size() : 2, ' ') + o.help + "\n";
-  }
-  return out;
-}
-
-std::string top_usage() {
-  std::string out =
-      "Usage: hutch-runtime [global options] COMMAND [options] [arguments...]\n\n"
-      "An OCI runtime (runc's command line) that runs containers as an ordinary user.\n\nCommands:\n";
-  for (const auto& c : runtime_commands())
-    out += std::string("  ") + c.name + std::string(12 - strlen(c.name), ' ') + c.summary + "\n";
-  out += "\nGlobal options:\n";
-  for (const auto& o : kGlobalOptions) {
-    std::string left = std::string("  --") + o.name + (o.takes_value ? " value" : "");
-    out += left + std::string(left.size() < 32 ? 32 - left.size() : 2, ' ') + o.help + "\n";
-  }
-  return out;
-}
 
 int parse_signal(const std::string& text) {
   if (text.empty()) return SIGTERM;
@@ -235,25 +117,26 @@ Fd connect_console(const std::string& path) {
   return sock;
 }
 
-int preserve_count(const Parsed& p) {
-  int n = atoi(p.value("preserve-fds", "0").c_str());
+int preserve_count(const RuntimeOptions& p) {
+  int n = (int)p.preserve_fds;
   if (const char* listen = getenv("LISTEN_FDS")) n += atoi(listen);
   return n;
 }
 
-struct Context {
-  std::string root;
-};
+std::string state_root() {
+  const std::string& root = runtime_globals().root;
+  return root.empty() ? default_runtime_root() : root;
+}
 
-CreateRequest create_request(const Context& ctx, const Parsed& p, const Fd& console) {
+CreateRequest create_request(const RuntimeOptions& p, const Args& a, const Fd& console) {
   CreateRequest request;
-  request.state_root = ctx.root;
-  request.id = p.args[0];
-  request.bundle = absolute(p.value("bundle", "."));
+  request.state_root = state_root();
+  request.id = a.positional[0];
+  request.bundle = absolute(p.bundle);
   request.console_socket = console.get();
-  request.pid_file = p.value("pid-file").empty() ? "" : absolute(p.value("pid-file"));
+  request.pid_file = p.pid_file.empty() ? "" : absolute(p.pid_file);
   request.preserve_fds = preserve_count(p);
-  request.new_keyring = !p.flag("no-new-keyring");
+  request.new_keyring = !p.no_new_keyring;
   return request;
 }
 
@@ -261,19 +144,19 @@ oci::Config read_bundle_config(const std::string& bundle) {
   return oci::parse_config(read_file(bundle + "/config.json"));
 }
 
-int do_create(const Context& ctx, const Parsed& p) {
-  Fd console = connect_console(p.value("console-socket"));
-  CreateRequest request = create_request(ctx, p, console);
+int do_create(RuntimeOptions& p, const Args& a) {
+  Fd console = connect_console(p.console_socket);
+  CreateRequest request = create_request(p, a, console);
   CreatedContainer created = create_container(read_bundle_config(request.bundle), request);
   created.init.release();  // it outlives us, waiting for start
   return 0;
 }
 
 // run without -d: the container's process is our child; its status is ours.
-int do_run(const Context& ctx, const Parsed& p) {
-  Fd console = connect_console(p.value("console-socket"));
-  CreateRequest request = create_request(ctx, p, console);
-  bool detach = p.flag("detach");
+int do_run(RuntimeOptions& p, const Args& a) {
+  Fd console = connect_console(p.console_socket);
+  CreateRequest request = create_request(p, a, console);
+  bool detach = p.detach;
   oci::Config config = read_bundle_config(request.bundle);
   SocketPair relay = SocketPair::create();
   bool relay_tty = config.process.terminal && !console;
@@ -284,7 +167,7 @@ int do_run(const Context& ctx, const Parsed& p) {
   }
   CreatedContainer created = create_container(config, request);
   relay.child.reset();
-  StateDir dir(ctx.root, request.id);
+  StateDir dir(state_root(), request.id);
   RunningContainer running;
   if (relay_tty) running.console = receive_fd(relay.parent.get());
   start_container(dir);
@@ -294,44 +177,43 @@ int do_run(const Context& ctx, const Parsed& p) {
   }
   running.init = std::move(created.init);
   int code = supervise(running, true);
-  if (!p.flag("keep")) delete_container(dir, true);
+  if (!p.keep) delete_container(dir, true);
   return code;
 }
 
-int do_exec(const Context& ctx, const Parsed& p) {
-  StateDir dir(ctx.root, p.args[0]);
+int do_exec(RuntimeOptions& p, const Args& a) {
+  StateDir dir(state_root(), a.positional[0]);
   ExecRequest request;
-  if (!p.value("process").empty()) {
-    request.process = oci::parse_process(read_file(p.value("process")), p.value("process"));
+  if (!p.process.empty()) {
+    request.process = oci::parse_process(read_file(p.process), p.process);
   } else {
     oci::Config config = oci::parse_config(read_file(dir.config_path()));
     request.process = config.process;
-    request.process.args.assign(p.args.begin() + 1, p.args.end());
+    request.process.args.assign(a.positional.begin() + 1, a.positional.end());
     if (request.process.args.empty()) fail("exec: no command given");
-    request.process.terminal = p.flag("tty");
-    for (const auto& e : p.all("env")) request.process.env.push_back(e);
-    if (!p.value("cwd").empty()) request.process.cwd = p.value("cwd");
-    if (!p.value("user").empty()) {
-      std::string user = p.value("user");
-      size_t colon = user.find(':');
-      request.process.user.uid = (uint32_t)std::stoul(user.substr(0, colon));
-      request.process.user.gid = colon == std::string::npos ? 0 : (uint32_t)std::stoul(user.substr(colon + 1));
+    request.process.terminal = p.tty;
+    for (const auto& e : p.env) request.process.env.push_back(e);
+    if (!p.cwd.empty()) request.process.cwd = p.cwd;
+    if (!p.user.empty()) {
+      size_t colon = p.user.find(':');
+      request.process.user.uid = (uint32_t)parse_go_uint(p.user.substr(0, colon), 32);
+      request.process.user.gid = colon == std::string::npos ? 0 : (uint32_t)parse_go_uint(p.user.substr(colon + 1), 32);
     }
-    for (const auto& g : p.all("additional-gids")) request.process.user.additional_gids.push_back((uint32_t)std::stoul(g));
-    if (p.flag("no-new-privs")) request.process.no_new_privileges = true;
-    if (!p.all("cap").empty()) {
+    for (uint32_t g : p.additional_gids) request.process.user.additional_gids.push_back(g);
+    if (p.no_new_privs) request.process.no_new_privileges = true;
+    if (!p.caps.empty()) {
       if (!request.process.capabilities) request.process.capabilities.emplace();
-      for (const auto& cap : p.all("cap")) {
+      for (const auto& cap : p.caps) {
         auto& c = *request.process.capabilities;
         for (auto* set : {&c.bounding, &c.effective, &c.permitted})
           if (std::find(set->begin(), set->end(), cap) == set->end()) set->push_back(cap);
       }
     }
   }
-  Fd console = connect_console(p.value("console-socket"));
+  Fd console = connect_console(p.console_socket);
   request.console_socket = console.get();
-  request.detach = p.flag("detach");
-  request.pid_file = p.value("pid-file").empty() ? "" : absolute(p.value("pid-file"));
+  request.detach = p.detach;
+  request.pid_file = p.pid_file.empty() ? "" : absolute(p.pid_file);
   request.preserve_fds = preserve_count(p);
   if (!request.detach) hold_signals();
   ExecedProcess process = exec_in_container(dir, request);
@@ -345,10 +227,10 @@ int do_exec(const Context& ctx, const Parsed& p) {
   return supervise(running, true);
 }
 
-int do_list(const Context& ctx, const Parsed& p) {
-  std::vector<ContainerState> all = list_containers(ctx.root);
-  std::string format = p.value("format", "table");
-  if (p.flag("quiet")) {
+int do_list(RuntimeOptions& p, const Args& a) {
+  std::vector<ContainerState> all = list_containers(state_root());
+  const std::string& format = p.format;
+  if (p.quiet) {
     for (const auto& s : all) printf("%s\n", s.id.c_str());
     return 0;
   }
@@ -368,11 +250,11 @@ int do_list(const Context& ctx, const Parsed& p) {
   return 0;
 }
 
-int do_ps(const Context& ctx, const Parsed& p) {
-  StateDir dir(ctx.root, p.args[0]);
+int do_ps(RuntimeOptions& p, const Args& a) {
+  StateDir dir(state_root(), a.positional[0]);
   ContainerState state = dir.current();
   std::vector<pid_t> pids = container_pids(state);
-  if (p.value("format", "table") == "json") {
+  if (p.format == "json") {
     std::string out = "[";
     for (size_t i = 0; i < pids.size(); i++) out += (i ? "," : "") + std::to_string(pids[i]);
     printf("%s]\n", out.c_str());
@@ -380,7 +262,7 @@ int do_ps(const Context& ctx, const Parsed& p) {
   }
   // runc's table is ps(1)'s own, its rows kept for the container's pids.
   std::vector<std::string> argv = {"ps"};
-  if (p.args.size() > 1) argv.insert(argv.end(), p.args.begin() + 1, p.args.end());
+  if (a.positional.size() > 1) argv.insert(argv.end(), a.positional.begin() + 1, a.positional.end());
   else argv.push_back("-ef");
   Pipe out = Pipe::create();
   pid_t child = fork();
@@ -431,46 +313,182 @@ int do_ps(const Context& ctx, const Parsed& p) {
   return 0;
 }
 
-int do_spec(const Parsed& p) {
-  std::string bundle = p.value("bundle", ".");
-  std::string path = bundle + "/config.json";
+int do_spec(RuntimeOptions& p, const Args&) {
+  std::string path = p.bundle + "/config.json";
   if (exists(path)) fail("File %s exists. Remove it first", path.c_str());
-  write_file_atomic(path, oci::write_config(oci::default_spec(p.flag("rootless"))) + "\n");
+  write_file_atomic(path, oci::write_config(oci::default_spec(p.rootless)) + "\n");
   return 0;
 }
 
-int dispatch_runtime(const Context& ctx, const RuntimeCommand& command, const Parsed& p) {
-  std::string name = command.name;
-  if (name == "create") return do_create(ctx, p);
-  if (name == "start") {
-    start_container(StateDir(ctx.root, p.args[0]));
-    return 0;
+int do_start(RuntimeOptions&, const Args& a) {
+  start_container(StateDir(state_root(), a.positional[0]));
+  return 0;
+}
+
+int do_state(RuntimeOptions&, const Args& a) {
+  printf("%s\n", state_json(StateDir(state_root(), a.positional[0]).current()).c_str());
+  return 0;
+}
+
+int do_kill(RuntimeOptions& p, const Args& a) {
+  kill_container(StateDir(state_root(), a.positional[0]), parse_signal(a.positional.size() > 1 ? a.positional[1] : ""),
+                 p.all);
+  return 0;
+}
+
+int do_delete(RuntimeOptions& p, const Args& a) {
+  StateDir dir(state_root(), a.positional[0]);
+  // runc: deleting what is already gone is not an error with --force.
+  if (!dir.exists() && p.force) return 0;
+  delete_container(dir, p.force);
+  return 0;
+}
+
+int do_features(RuntimeOptions&, const Args&) {
+  printf("%s\n", oci::features_json().c_str());
+  return 0;
+}
+
+using F = Flag<RuntimeOptions>;
+
+std::vector<F> create_flags() {
+  return {
+      F::string("bundle", 'b', &RuntimeOptions::bundle,
+                "path to the root of the bundle directory (default: the current directory)"),
+      F::string("console-socket", 0, &RuntimeOptions::console_socket,
+                "path to an AF_UNIX socket which will receive the pty master"),
+      F::string("pid-file", 0, &RuntimeOptions::pid_file, "file to write the process id to"),
+      F::boolean("no-new-keyring", 0, &RuntimeOptions::no_new_keyring,
+                 "do not create a new session keyring for the container"),
+      F::uinteger("preserve-fds", 0, &RuntimeOptions::preserve_fds,
+                  "pass N additional file descriptors to the container (stdio + $LISTEN_FDS + N)"),
+  };
+}
+
+std::vector<F> with(std::vector<F> base, const std::vector<F>& more) {
+  base.insert(base.end(), more.begin(), more.end());
+  return base;
+}
+
+CommandInfo runc_command(const char* name, const char* usage, const char* summary, int min_args, int max_args) {
+  return {.name = name, .args = usage, .summary = summary, .min_args = min_args, .max_args = max_args,
+          .grammar = Grammar::kRunc};
+}
+
+const std::vector<Command>& runtime_commands() {
+  static const std::vector<Command> commands = [] {
+    CommandInfo exec = runc_command("exec", "[OPTIONS] CONTAINER_ID [COMMAND] [ARG...]",
+                                    "execute a new process inside the container", 1, -1);
+    // exec's command keeps its own options: they end where the id is.
+    exec.options_end_at_first_argument = true;
+    auto format_flag = [] {
+      return F::string("format", 'f', &RuntimeOptions::format, "select one of: table or json (default: table)");
+    };
+    return std::vector<Command>{
+        make_command<RuntimeOptions>(runc_command("create", "[OPTIONS] CONTAINER_ID", "create a container", 1, 1),
+                                     create_flags(), do_create),
+        make_command<RuntimeOptions>(
+            runc_command("start", "CONTAINER_ID", "execute the user defined process in a created container", 1, 1),
+            {}, do_start),
+        make_command<RuntimeOptions>(runc_command("state", "CONTAINER_ID", "output the state of a container", 1, 1),
+                                     {}, do_state),
+        make_command<RuntimeOptions>(
+            runc_command("kill", "[OPTIONS] CONTAINER_ID [SIGNAL]",
+                         "send a signal (default SIGTERM) to the container's init process", 1, 2),
+            {F::boolean("all", 'a', &RuntimeOptions::all, "send the signal to all processes in the container")},
+            do_kill),
+        make_command<RuntimeOptions>(
+            runc_command("delete", "[OPTIONS] CONTAINER_ID", "delete any resources held by the container", 1, 1),
+            {F::boolean("force", 'f', &RuntimeOptions::force,
+                        "forcibly delete the container if it is still running (uses SIGKILL)")},
+            do_delete),
+        make_command<RuntimeOptions>(
+            runc_command("run", "[OPTIONS] CONTAINER_ID", "create and run a container", 1, 1),
+            with(create_flags(),
+                 {F::boolean("detach", 'd', &RuntimeOptions::detach, "detach from the container's process"),
+                  F::boolean("keep", 0, &RuntimeOptions::keep, "do not delete the container after it exits")}),
+            do_run),
+        make_command<RuntimeOptions>(
+            exec,
+            {F::string("process", 'p', &RuntimeOptions::process, "path to the process.json"),
+             F::boolean("tty", 't', &RuntimeOptions::tty, "allocate a pseudo-TTY"),
+             F::list("env", 'e', &RuntimeOptions::env, "set environment variables (repeatable)"),
+             F::string("cwd", 0, &RuntimeOptions::cwd, "current working directory in the container"),
+             F::string("user", 'u', &RuntimeOptions::user, "UID (format: <uid>[:<gid>])"),
+             F::each("additional-gids", 'g', "value", "additional gids (repeatable)",
+                     [](RuntimeOptions& o, const std::string& v) {
+                       o.additional_gids.push_back((uint32_t)parse_go_uint(v, 32));
+                     }),
+             F::list("cap", 'c', &RuntimeOptions::caps,
+                     "add a capability to the bounding set for the process (repeatable)"),
+             F::boolean("no-new-privs", 0, &RuntimeOptions::no_new_privs,
+                        "set the no new privileges value for the process"),
+             F::string("pid-file", 0, &RuntimeOptions::pid_file, "file to write the process id to"),
+             F::boolean("detach", 'd', &RuntimeOptions::detach, "detach from the container's process"),
+             F::string("console-socket", 0, &RuntimeOptions::console_socket,
+                       "path to an AF_UNIX socket which will receive the pty master"),
+             F::uinteger("preserve-fds", 0, &RuntimeOptions::preserve_fds,
+                         "pass N additional file descriptors to the process")},
+            do_exec),
+        make_command<RuntimeOptions>(
+            runc_command("list", "[OPTIONS]", "lists containers started by hutch with the given root", 0, 0),
+            {format_flag(), F::boolean("quiet", 'q', &RuntimeOptions::quiet, "display only container IDs")},
+            do_list),
+        make_command<RuntimeOptions>(
+            runc_command("ps", "[OPTIONS] CONTAINER_ID [ps options]",
+                         "ps displays the processes running inside a container", 1, -1),
+            {format_flag()}, do_ps),
+        make_command<RuntimeOptions>(
+            runc_command("spec", "[OPTIONS]", "create a new specification file (config.json)", 0, 0),
+            {F::string("bundle", 'b', &RuntimeOptions::bundle, "path to the root of the bundle directory"),
+             F::boolean("rootless", 0, &RuntimeOptions::rootless, "generate a configuration for a rootless container")},
+            do_spec),
+        make_command<RuntimeOptions>(runc_command("features", "", "show the enabled features", 0, 0), {},
+                                     do_features),
+    };
+  }();
+  return commands;
+}
+
+// runc's --rootless: true, false or auto.
+void set_rootless(RuntimeGlobals& g, const std::string& value) {
+  if (value != "auto") {
+    try {
+      parse_go_bool(value);
+    } catch (const Error& e) {
+      fail("invalid value %s for flag -rootless: %s", quoted(value).c_str(), e.what());
+    }
   }
-  if (name == "state") {
-    printf("%s\n", state_json(StateDir(ctx.root, p.args[0]).current()).c_str());
-    return 0;
-  }
-  if (name == "kill") {
-    kill_container(StateDir(ctx.root, p.args[0]), parse_signal(p.args.size() > 1 ? p.args[1] : ""), p.flag("all"));
-    return 0;
-  }
-  if (name == "delete") {
-    StateDir dir(ctx.root, p.args[0]);
-    // runc: deleting what is already gone is not an error with --force.
-    if (!dir.exists() && p.flag("force")) return 0;
-    delete_container(dir, p.flag("force"));
-    return 0;
-  }
-  if (name == "run") return do_run(ctx, p);
-  if (name == "exec") return do_exec(ctx, p);
-  if (name == "list") return do_list(ctx, p);
-  if (name == "ps") return do_ps(ctx, p);
-  if (name == "spec") return do_spec(p);
-  if (name == "features") {
-    printf("%s\n", oci::features_json().c_str());
-    return 0;
-  }
-  fail("unknown command %s", name.c_str());
+  g.rootless = value;
+}
+
+const std::vector<Flag<RuntimeGlobals>>& global_runtime_flags() {
+  using G = Flag<RuntimeGlobals>;
+  static const std::vector<G> flags = {
+      G::string("root", 0, &RuntimeGlobals::root,
+                "root directory for storage of container state (default $XDG_RUNTIME_DIR/hutch-runtime)"),
+      G::string("log", 0, &RuntimeGlobals::log, "set the log file to write runtime errors to (default stderr)"),
+      G::string("log-format", 0, &RuntimeGlobals::log_format, "set the log format ('text' (default), or 'json')"),
+      G::boolean("debug", 0, &RuntimeGlobals::debug, "enable debug logging"),
+      G::each("rootless", 0, "value",
+              "whether to ignore cgroup permission errors (true, false, auto); hutch places no cgroups, so there "
+              "are none to ignore",
+              set_rootless),
+      G::boolean("version", 'v', &RuntimeGlobals::version, "print the version"),
+  };
+  return flags;
+}
+
+const CommandInfo kGlobalRuntimeCommand = {.name = "", .options_end_at_first_argument = true, .grammar = Grammar::kRunc};
+
+std::string top_usage() {
+  std::string out =
+      "Usage: hutch-runtime [global options] COMMAND [options] [arguments...]\n\n"
+      "An OCI runtime (runc's command line) that runs containers as an ordinary user.\n\nCommands:\n";
+  for (const auto& c : runtime_commands())
+    out += std::string("  ") + c.info.name + std::string(12 - strlen(c.info.name), ' ') + c.info.summary + "\n";
+  return out + "\nGlobal options:\n" + options_table(flag_infos(global_runtime_flags()), Grammar::kRunc) +
+         "  --help, -h                    show help\n";
 }
 
 // conmon and podman read errors from --log, one JSON object a line.
@@ -492,43 +510,28 @@ void log_failure(const std::string& log_file, const std::string& format, const s
 }  // namespace
 
 int runtime_main(const std::vector<std::string>& words) {
-  Parsed global;
-  std::string log_file, log_format = "text";
+  RuntimeGlobals& global = runtime_globals();
   try {
-    size_t i = parse_options(kGlobalOptions, words, 0, global, true);
-    log_file = global.value("log");
-    log_format = global.value("log-format", "text");
-    if (log_format != "text" && log_format != "json") fail("invalid log-format: %s", log_format.c_str());
-    if (global.flag("debug")) set_log_level(LogLevel::kDebug);
-    if (global.flag("version")) {
+    std::vector<std::string> rest;
+    bool help = parse_flags(kGlobalRuntimeCommand, global_runtime_flags(), words, global, rest);
+    if (global.log_format != "text" && global.log_format != "json")
+      fail("invalid log-format: %s", global.log_format.c_str());
+    if (global.debug) set_log_level(LogLevel::kDebug);
+    if (global.version) {
       printf("hutch-runtime version %s\nspec: %s\n", kVersion, oci::kVersion);
       return 0;
     }
-    if (i >= words.size() || global.flag("help")) {
+    if (rest.empty() || help) {
       fputs(top_usage().c_str(), stdout);
-      return i >= words.size() && !global.flag("help") ? 1 : 0;
+      return help ? 0 : 1;
     }
-    const RuntimeCommand* command = nullptr;
+    std::string name = rest[0];
+    rest.erase(rest.begin());
     for (const auto& c : runtime_commands())
-      if (words[i] == c.name) command = &c;
-    if (!command) fail("No help topic for '%s'", printable(words[i]).c_str());
-    Parsed p;
-    std::vector<OptionSpec> options = command->options;
-    options.push_back({"help", 'h', false, "show help"});
-    // exec's command keeps its own options: they end where the id is.
-    size_t rest = parse_options(options, words, i + 1, p, std::string(command->name) == "exec");
-    if (p.flag("help")) {
-      fputs(usage_text(*command).c_str(), stdout);
-      return 0;
-    }
-    p.args.insert(p.args.end(), words.begin() + rest, words.end());
-    if ((int)p.args.size() < command->min_args || (command->max_args >= 0 && (int)p.args.size() > command->max_args))
-      fail("%s: expected %s", command->name, command->usage);
-    Context ctx;
-    ctx.root = global.value("root", default_runtime_root());
-    return dispatch_runtime(ctx, *command, p);
+      if (name == c.info.name) return c.run(c, rest);
+    fail("No help topic for '%s'", printable(name).c_str());
   } catch (const Error& e) {
-    log_failure(log_file, log_format, e.what());
+    log_failure(global.log, global.log_format == "json" ? "json" : "text", e.what());
     print_error(e.what());
     // A container's own status (126, 127 from its exec) passes through; the
     // runtime's failures are 1, as runc's are.

@@ -5,7 +5,9 @@
 
 namespace hutch {
 
-int cmd_tag(ParsedArgs& args) {
+namespace {
+
+int tag(NoOptions&, const Args& args) {
   const std::string& source = args.positional[0];
   const std::string& target = args.positional[1];
   auto parse = [](const std::string& text) {
@@ -30,6 +32,21 @@ int cmd_tag(ParsedArgs& args) {
   if (!image) fail_no_such_image(source);
   images.tag({ref.full()}, image->id);
   return 0;
+}
+
+}  // namespace
+
+Command tag_command() {
+  return make_command<NoOptions>(
+      {.name = "tag",
+       .args = "SOURCE_IMAGE[:TAG] TARGET_IMAGE[:TAG]",
+       .summary = "Create a tag TARGET_IMAGE that refers to SOURCE_IMAGE",
+       .description = "Adds the reference TARGET_IMAGE (normalized as docker does: busybox is "
+                      "docker.io/library/busybox:latest) to the image SOURCE_IMAGE names; a tag that named another "
+                      "image moves.",
+       .min_args = 2,
+       .max_args = 2},
+      {}, tag);
 }
 
 }  // namespace hutch

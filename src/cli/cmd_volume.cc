@@ -22,28 +22,6 @@ namespace {
 
 constexpr const char* kVolumeTable = "table {{.Driver}}\t{{.Name}}";
 
-// docker's CLI exits 1 when the command fails and 125 only for usage
-// errors (which carry a hint).
-template <typename F>
-int with_docker_status(F&& body) {
-  try {
-    return body();
-  } catch (const Error& e) {
-    if (e.status() == kExitRunner && e.hint().empty()) throw Error(e.what(), 1);
-    throw;
-  }
-}
-
-// "k=v" as k and v; "k" as k and "" (docker's labels and options).
-std::map<std::string, std::string> key_values(const std::vector<std::string>& items) {
-  std::map<std::string, std::string> out;
-  for (const auto& item : items) {
-    size_t eq = item.find('=');
-    out[item.substr(0, eq)] = eq == std::string::npos ? "" : item.substr(eq + 1);
-  }
-  return out;
-}
-
 [[noreturn]] void invalid_filter(const std::string& key, const std::string& value = "") {
   if (value.empty()) fail("Invalid filter '%s'", key.c_str());
   fail("Invalid filter '%s=[%s]'", key.c_str(), value.c_str());
@@ -96,21 +74,34 @@ std::string volume_inspect_json(const Volume& v) {
   return w.str();
 }
 
-int volume_create(ParsedArgs& args) {
+struct VolumeCreateOptions {
+  std::string driver = "local";
+  // docker's --label is a list it makes a map of, --opt a map: both KEY=VALUE,
+  // a bare KEY meaning "", a later KEY replacing an earlier one.
+  FlagMap labels;
+  FlagMap options;
+};
+
+int volume_create(VolumeCreateOptions& o, const Args& args) {
   std::string name = args.positional.empty() ? "" : args.positional[0];
   Store store = open_store();
-  Volume v = VolumeStore(store).create(name, key_values(args.values("label")), key_values(args.values("opt")),
-                                       args.value("driver", "local"));
+  Volume v = VolumeStore(store).create(name, o.labels, o.options, o.driver);
   printf("%s\n", v.name.c_str());
   return 0;
 }
 
-int volume_ls(ParsedArgs& args) {
-  Filters filters(args.values("filter"), "-f, --filter", args.command->name);
+struct VolumeLsOptions {
+  std::vector<std::string> filters;
+  std::string format;
+  bool quiet = false;
+};
+
+int volume_ls(VolumeLsOptions& options, const Args& args) {
+  Filters filters(options.filters, "-f, --filter", args.command);
   check_filter_keys(filters, {"dangling", "name", "driver", "label"});
   std::optional<bool> dangling = bool_filter(filters, "dangling");
-  std::string format = args.value("format");
-  if (format.empty() || format == "table") format = args.flag("quiet") ? "{{.Name}}" : kVolumeTable;
+  std::string format = options.format;
+  if (format.empty() || format == "table") format = options.quiet ? "{{.Name}}" : kVolumeTable;
   ListFormat list(format);
   Store store = open_store();
   VolumeStore volumes(store);
@@ -133,8 +124,12 @@ int volume_ls(ParsedArgs& args) {
   return 0;
 }
 
-int volume_inspect(ParsedArgs& args) {
-  std::string format = args.value("format");
+struct VolumeInspectOptions {
+  std::string format;
+};
+
+int volume_inspect(VolumeInspectOptions& options, const Args& args) {
+  const std::string& format = options.format;
   if (!format.empty() && format != "json") GoTemplate check(format);
   Store store = open_store();
   VolumeStore volumes(store);
@@ -149,7 +144,11 @@ int volume_inspect(ParsedArgs& args) {
   return print_inspect(objects, errors, format, 1);
 }
 
-int volume_rm(ParsedArgs& args) {
+struct VolumeRmOptions {
+  bool force = false;
+};
+
+int volume_rm(VolumeRmOptions& options, const Args& args) {
   Store store = open_store();
   // A volume's files may belong to subordinate ids.
   enter_rootless(store);
@@ -158,7 +157,7 @@ int volume_rm(ParsedArgs& args) {
   std::vector<std::string> errors;
   for (const auto& name : args.positional) {
     try {
-      volumes.remove(name, args.flag("force"));
+      volumes.remove(name, options.force);
       printf("%s\n", name.c_str());
     } catch (const Error& e) {
       errors.push_back(e.what());
@@ -169,11 +168,17 @@ int volume_rm(ParsedArgs& args) {
   return errors.empty() ? 0 : 1;
 }
 
-int volume_prune(ParsedArgs& args) {
-  Filters filters(args.values("filter"), "--filter", args.command->name);
+struct VolumePruneOptions {
+  bool all = false;
+  std::vector<std::string> filters;
+  bool force = false;
+};
+
+int volume_prune(VolumePruneOptions& options, const Args& args) {
+  Filters filters(options.filters, "--filter", args.command);
   check_filter_keys(filters, {"label", "label!", "all"});
-  bool all = args.flag("all") || bool_filter(filters, "all").value_or(false);
-  if (!args.flag("force")) {
+  bool all = options.all || bool_filter(filters, "all").value_or(false);
+  if (!options.force) {
     const char* warning = all ? "WARNING! This will remove all local volumes not used by at least one container.\n"
                                 "Are you sure you want to continue?"
                               : "WARNING! This will remove anonymous local volumes not used by at least one "
@@ -199,70 +204,100 @@ int volume_prune(ParsedArgs& args) {
   return 0;
 }
 
-int cmd_volume_create(ParsedArgs& args) { return with_docker_status([&] { return volume_create(args); }); }
-int cmd_volume_ls(ParsedArgs& args) { return with_docker_status([&] { return volume_ls(args); }); }
-int cmd_volume_inspect(ParsedArgs& args) { return with_docker_status([&] { return volume_inspect(args); }); }
-int cmd_volume_rm(ParsedArgs& args) { return with_docker_status([&] { return volume_rm(args); }); }
-int cmd_volume_prune(ParsedArgs& args) { return with_docker_status([&] { return volume_prune(args); }); }
-
 }  // namespace
 
-void add_volume_commands(std::vector<CommandSpec>& c) {
-  CommandSpec create{
-      "volume create", "[OPTIONS] [VOLUME]", "Create a volume",
-      "Creates a volume of the local driver in the store (volumes/NAME/_data), for containers to mount with -v "
-      "NAME:/path or --mount source=NAME. Without a name, an anonymous one with a random 64-hex-digit name and the "
-      "label com.docker.volume.anonymous. Names follow docker's rule, [a-zA-Z0-9][a-zA-Z0-9_.-]+. Creating a "
-      "volume that exists changes nothing and prints its name.\n\n"
-      "docker's local driver mounts -o options with mount(2) as root. Without root, hutch honours two forms: "
-      "type=tmpfs with device=tmpfs and o= tmpfs options (size=100m,mode=0755,uid=1000...), a fresh tmpfs at each "
-      "use (two containers using it at once do not share its files); and type=none with o=bind and "
-      "device=/absolute/dir, a bind of that directory. Other types (ext4, nfs, ...) and size= are refused.",
+Command volume_create_command() {
+  using F = Flag<VolumeCreateOptions>;
+  return make_command<VolumeCreateOptions>(
+      {.name = "volume create",
+       .args = "[OPTIONS] [VOLUME]",
+       .summary = "Create a volume",
+       .description =
+           "Creates a volume of the local driver in the store (volumes/NAME/_data), for containers to mount with "
+           "-v NAME:/path or --mount source=NAME. Without a name, an anonymous one with a random 64-hex-digit name "
+           "and the label com.docker.volume.anonymous. Names follow docker's rule, [a-zA-Z0-9][a-zA-Z0-9_.-]+. "
+           "Creating a volume that exists changes nothing and prints its name.\n\n"
+           "docker's local driver mounts -o options with mount(2) as root. Without root, hutch honours two forms: "
+           "type=tmpfs with device=tmpfs and o= tmpfs options (size=100m,mode=0755,uid=1000...), a fresh tmpfs at "
+           "each use (two containers using it at once do not share its files); and type=none with o=bind and "
+           "device=/absolute/dir, a bind of that directory. Other types (ext4, nfs, ...) and size= are refused.",
+       .max_args = 1},
       {
-          {"driver", 'd', FlagKind::kString, "string", "Specify volume driver name", "\"local\""},
-          {"label", 0, FlagKind::kList, "list", "Set metadata for a volume"},
-          {"opt", 'o', FlagKind::kList, "map", "Set driver specific options", "map[]"},
+          F::string("driver", 'd', &VolumeCreateOptions::driver, "Specify volume driver name"),
+          F::key_value_list("label", 0, &VolumeCreateOptions::labels, "Set metadata for a volume"),
+          F::map("opt", 'o', &VolumeCreateOptions::options, "Set driver specific options"),
       },
-      false, 0, 1, cmd_volume_create};
-  CommandSpec ls{
-      "volume ls", "[OPTIONS]", "List volumes",
-      "Lists the volumes, sorted by name. Filters (several must all match; values of one key, any): "
-      "dangling=true|false (used by no container or by some), name=REGEXP (searched in the name), driver=local, "
-      "label=KEY[=VALUE]. --format takes a Go template over .Name .Driver .Scope .Mountpoint .Labels .Links .Size "
-      "(the last two N/A: see system df -v), 'table TEMPLATE', or 'json'.",
+      volume_create);
+}
+
+Command volume_ls_command() {
+  using F = Flag<VolumeLsOptions>;
+  return make_command<VolumeLsOptions>(
+      {.name = "volume ls",
+       .args = "[OPTIONS]",
+       .summary = "List volumes",
+       .description =
+           "Lists the volumes, sorted by name. Filters (several must all match; values of one key, any): "
+           "dangling=true|false (used by no container or by some), name=REGEXP (searched in the name), "
+           "driver=local, label=KEY[=VALUE]. --format takes a Go template over .Name .Driver .Scope .Mountpoint "
+           ".Labels .Links .Size (the last two N/A: see system df -v), 'table TEMPLATE', or 'json'.",
+       .max_args = 0},
       {
-          {"filter", 'f', FlagKind::kList, "filter", "Provide filter values (e.g. \"dangling=true\")"},
-          {"format", 0, FlagKind::kString, "string",
-           "Format output using a custom template: 'table' (the default), 'table TEMPLATE', 'json', or 'TEMPLATE'"},
-          {"quiet", 'q', FlagKind::kBool, "", "Only display volume names"},
+          F::list("filter", 'f', &VolumeLsOptions::filters, "Provide filter values (e.g. \"dangling=true\")")
+              .value_name("filter"),
+          F::string("format", 0, &VolumeLsOptions::format,
+                    "Format output using a custom template: 'table' (the default), 'table TEMPLATE', 'json', or "
+                    "'TEMPLATE'"),
+          F::boolean("quiet", 'q', &VolumeLsOptions::quiet, "Only display volume names"),
       },
-      false, 0, 0, cmd_volume_ls};
-  CommandSpec inspect{
-      "volume inspect", "[OPTIONS] VOLUME [VOLUME...]", "Display detailed information on one or more volumes",
-      "Prints docker's JSON for each volume (CreatedAt, Driver, Labels, Mountpoint, Name, Options, Scope), as one "
-      "array; --format takes a Go template instead, evaluated once per volume. The status is 1 when one is missing.",
-      {{"format", 'f', FlagKind::kString, "string", "Format output using a custom template: 'json' or a Go template"}},
-      false, 1, -1, cmd_volume_inspect};
-  CommandSpec rm{
-      "volume rm", "[OPTIONS] VOLUME [VOLUME...]",
-      "Remove one or more volumes. You cannot remove a volume that is in use by a container.",
-      "Removes each volume with its content. A volume that a container (running or not) mounts is refused, with "
-      "the ids of those containers; --force only lets a missing volume pass. The status is 1 when one failed.",
-      {{"force", 'f', FlagKind::kBool, "", "Force the removal of one or more volumes"}}, false, 1, -1, cmd_volume_rm};
-  CommandSpec prune{
-      "volume prune", "[OPTIONS]", "Remove unused local volumes",
-      "Removes the anonymous volumes no container uses, or with --all every unused volume, as docker 23 and later "
-      "do (docker 20.10 removed named ones too). Volumes created with -o options are kept, as docker keeps them. "
-      "Asks first unless --force is given. Filters: label=KEY[=VALUE], label!=KEY[=VALUE], all=true.",
+      volume_ls);
+}
+
+Command volume_inspect_command() {
+  return make_command<VolumeInspectOptions>(
+      {.name = "volume inspect",
+       .args = "[OPTIONS] VOLUME [VOLUME...]",
+       .summary = "Display detailed information on one or more volumes",
+       .description = "Prints docker's JSON for each volume (CreatedAt, Driver, Labels, Mountpoint, Name, Options, "
+                      "Scope), as one array; --format takes a Go template instead, evaluated once per volume. The "
+                      "status is 1 when one is missing.",
+       .min_args = 1},
+      {Flag<VolumeInspectOptions>::string("format", 'f', &VolumeInspectOptions::format, kInspectFormatHelp)},
+      volume_inspect);
+}
+
+Command volume_rm_command() {
+  return make_command<VolumeRmOptions>(
+      {.name = "volume rm",
+       .args = "[OPTIONS] VOLUME [VOLUME...]",
+       .summary = "Remove one or more volumes. You cannot remove a volume that is in use by a container.",
+       .description = "Removes each volume with its content. A volume that a container (running or not) mounts is "
+                      "refused, with the ids of those containers; --force only lets a missing volume pass. The "
+                      "status is 1 when one failed.",
+       .min_args = 1},
+      {Flag<VolumeRmOptions>::boolean("force", 'f', &VolumeRmOptions::force, "Force the removal of one or more volumes")},
+      volume_rm);
+}
+
+Command volume_prune_command() {
+  using F = Flag<VolumePruneOptions>;
+  return make_command<VolumePruneOptions>(
+      {.name = "volume prune",
+       .args = "[OPTIONS]",
+       .summary = "Remove unused local volumes",
+       .description =
+           "Removes the anonymous volumes no container uses, or with --all every unused volume, as docker 23 and "
+           "later do (docker 20.10 removed named ones too). Volumes created with -o options are kept, as docker "
+           "keeps them. Asks first unless --force is given. Filters: label=KEY[=VALUE], label!=KEY[=VALUE], "
+           "all=true.",
+       .max_args = 0},
       {
-          {"all", 'a', FlagKind::kBool, "", "Remove all unused volumes, not just anonymous ones"},
-          {"filter", 0, FlagKind::kList, "filter", "Provide filter values (e.g. \"label=<label>\")"},
-          {"force", 'f', FlagKind::kBool, "", "Do not prompt for confirmation"},
+          F::boolean("all", 'a', &VolumePruneOptions::all, "Remove all unused volumes, not just anonymous ones"),
+          F::list("filter", 0, &VolumePruneOptions::filters, "Provide filter values (e.g. \"label=<label>\")")
+              .value_name("filter"),
+          F::boolean("force", 'f', &VolumePruneOptions::force, "Do not prompt for confirmation"),
       },
-      false, 0, 0, cmd_volume_prune};
-  for (const auto* command : {&create, &ls, &inspect, &rm, &prune}) c.push_back(*command);
-  add_alias(c, "volume list", ls);
-  add_alias(c, "volume remove", rm);
+      volume_prune);
 }
 
 }  // namespace hutch

@@ -1,5 +1,6 @@
-// The command table and what handlers share.
+// The command registry and what handlers share.
 #pragma once
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -10,45 +11,62 @@
 
 namespace hutch {
 
+// The options before the command word.
 struct GlobalOptions {
-  std::string root;  // --root; empty: the default
+  std::string root;                      // --root; empty: the default
+  std::optional<std::string> log_level;  // --log-level; unset: $HUTCH_LOG_LEVEL or warn
+  bool debug = false;                    // -D: the same as --log-level debug
+  bool version = false;
 };
 GlobalOptions& global_options();
+const std::vector<Flag<GlobalOptions>>& global_flags();
+// What the global options parse with: options end at the command word.
+extern const CommandInfo kGlobalCommand;
 Store open_store();
 
-const std::vector<CommandSpec>& all_commands();
+// Every command, in the order --help lists them; aliases after what they
+// name. Parsing, --help, `hutch __man` and `hutch completion` all walk it.
+const std::vector<Command>& all_commands();
 // Finds "run", or two-word forms such as "image ls"; consumes the words used.
-const CommandSpec* find_command(std::vector<std::string>& words);
+const Command* find_command(std::vector<std::string>& words);
 
-int cmd_run(ParsedArgs& args);
 // `hutch runtime ...` and `hutch-runtime ...`: runc's command line, its own grammar.
 int runtime_main(const std::vector<std::string>& words);
-int cmd_load(ParsedArgs& args);
-int cmd_pull(ParsedArgs& args);
-int cmd_login(ParsedArgs& args);
-int cmd_logout(ParsedArgs& args);
-int cmd_images(ParsedArgs& args);
-int cmd_ps(ParsedArgs& args);
-int cmd_rm(ParsedArgs& args);
-int cmd_rmi(ParsedArgs& args);
-int cmd_tag(ParsedArgs& args);
-int cmd_history(ParsedArgs& args);
-int cmd_inspect(ParsedArgs& args);
-int cmd_image_inspect(ParsedArgs& args);
-int cmd_image_prune(ParsedArgs& args);
-int cmd_system_df(ParsedArgs& args);
-int cmd_version(ParsedArgs& args);
-int cmd_completion(ParsedArgs& args);
-int cmd_man(ParsedArgs& args);
-// Appends a copy of `of` named `name` ("image save"), listed as its alias.
-void add_alias(std::vector<CommandSpec>& commands, const char* name, const CommandSpec& of);
-// Appends save, import, export, commit, diff and their aliases (commands_archive.cc).
-void add_archive_commands(std::vector<CommandSpec>& commands);
-int cmd_save(ParsedArgs& args);
-int cmd_import(ParsedArgs& args);
-int cmd_export(ParsedArgs& args);
-int cmd_commit(ParsedArgs& args);
-int cmd_diff(ParsedArgs& args);
+
+// Each command's options, flag table and handler live in its cmd_*.cc.
+Command run_command();
+Command load_command();
+Command pull_command();
+Command login_command();
+Command logout_command();
+Command images_command();
+Command ps_command();
+Command rm_command();
+Command version_command();
+Command completion_command();
+Command man_command();
+Command rmi_command();
+Command tag_command();
+Command history_command();
+Command inspect_command();
+Command image_inspect_command();
+Command image_prune_command();
+Command system_df_command();
+Command save_command();
+Command import_command();
+Command export_command();
+Command commit_command();
+Command diff_command();
+Command volume_create_command();
+Command volume_ls_command();
+Command volume_inspect_command();
+Command volume_rm_command();
+Command volume_prune_command();
+
+// The --format help of the list commands (images, history, system df).
+extern const char* const kTableFormatHelp;
+// The --format help of the inspect commands.
+extern const char* const kInspectFormatHelp;
 
 // docker's inspect output: an indented JSON array of the objects, a compact
 // one for "json", or the template once per object; then the errors, which
@@ -57,9 +75,6 @@ int print_inspect(const std::vector<std::string>& objects, const std::vector<std
                   const std::string& format, int failure_status = kExitRunner);
 // docker's prune confirmation: the warning, " [y/N] ", and a line from stdin.
 bool confirm(const char* warning);
-
-// Appends volume create, ls, inspect, rm, prune and their aliases (cmd_volume.cc).
-void add_volume_commands(std::vector<CommandSpec>& commands);
 
 // "hutch image": the two-word commands of a management group; "" when none.
 std::string group_help(const std::string& group);

@@ -297,3 +297,17 @@ test_errors_are_one_line() {
     run hutch load -i "$WORK/no-such-file.tar"
     assert_error 1
 }
+
+# A value its flag refuses is reported in docker's (pflag's) words, before
+# anything runs, with the hint to --help.
+test_flag_value_errors_in_dockers_words() {
+    run hutch run --rm=maybe "$IMG" true
+    assert_status 125
+    assert_eq $'hutch: invalid argument "maybe" for "--rm" flag: strconv.ParseBool: parsing "maybe": invalid syntax\nSee \'hutch run --help\'.' "$err"
+    run hutch history -H=no "$IMG"
+    assert_status 125
+    assert_contains "$err" 'invalid argument "no" for "-H, --human" flag'
+    run hutch runtime exec --preserve-fds=x id true
+    assert_status 1
+    assert_contains "$err" 'strconv.ParseUint: parsing "x": invalid syntax'
+}

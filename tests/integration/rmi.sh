@@ -283,3 +283,35 @@ PY
     # the manifest blob went with the image
     assert_store_holds "$ONE_ID=$L1"
 }
+
+# docker's --no-prune keeps the untagged parents of a removed image; hutch's
+# images have none, so the removal is the same, content included.
+test_rmi_no_prune_removes_the_same() {
+    fresh_store
+    load base.tar
+    run hutch rmi hutch-test/base:v1
+    assert_ok
+    run hutch rmi --no-prune hutch-test/base
+    assert_ok
+    # shellcheck disable=SC2086
+    assert_eq "Untagged: hutch-test/base:latest"$'\n'"Deleted: $BASE_ID"$'\n'"$(deleted_layers $BASE_DIFFIDS)" "$out"
+    assert_store_holds
+}
+
+# docker's images -a adds intermediate images; hutch has none, and untagged
+# images are listed either way.
+test_images_all_lists_the_same() {
+    fresh_store
+    load base.tar
+    run hutch run --name keep "$IMG" true
+    assert_ok
+    # untagged, and kept (<none>) for the container
+    run hutch rmi -f hutch-test/base:v1 hutch-test/base:latest
+    assert_ok
+    run hutch images
+    local plain=$out
+    assert_contains "$plain" "<none>"
+    run hutch images -a
+    assert_ok
+    assert_eq "$plain" "$out"
+}

@@ -20,7 +20,7 @@ namespace {
 // From the host's namespaces, where hutch owns the container's user
 // namespace and so may signal it: a sibling namespace could not.
 void stop_running(const Store& store, const ContainerRecord& c) {
-  StateDir state(runtime_root(store), c.id);
+  StateDir state = container_state(store, c.id);
   if (state.exists()) delete_container(state, true);
   // The foreground hutch supervising it records the exit; wait for it so that
   // its last save cannot bring the record back after the removal.

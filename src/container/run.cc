@@ -66,7 +66,7 @@ class ContainerScope {
   void set_userns(Fd userns) { userns_ = std::move(userns); }
   ~ContainerScope() {
     try {
-      StateDir(runtime_root(store_), record_.id).remove();
+      container_state(store_, record_.id).remove();
       if (record_.host_config.auto_remove || discard_) {
         remove();
       } else if (record_.state == "running") {
@@ -137,7 +137,9 @@ LayerTarget layer_target(const IdMapping& mapping) {
 
 }  // namespace
 
-std::string runtime_root(const Store& store) { return store.root() + "/runtime"; }
+StateDir container_state(const Store& store, const std::string& id) {
+  return StateDir(store.containers_dir(), id, true);
+}
 
 int run_container(const Store& store, const RunOptions& options, const PullImage& pull) {
   log_phase("run");
@@ -267,7 +269,8 @@ int run_container(const Store& store, const RunOptions& options, const PullImage
   }
   SocketPair console = SocketPair::create();
   CreateRequest request;
-  request.state_root = runtime_root(store);
+  request.state_root = store.containers_dir();
+  request.state_in_bundle = true;
   request.id = record.id;
   request.bundle = dir;
   request.console_socket = spec.process.terminal ? console.child.get() : -1;

@@ -6,6 +6,7 @@
 
 #include "container/run_options.h"
 #include "image/layers.h"
+#include "runtime/state.h"
 #include "store/store.h"
 
 namespace hutch {
@@ -17,8 +18,9 @@ using PullImage = std::function<void(const std::string& image, const LayerTarget
 // Returns the exit status docker would: the container's, or 125/126/127.
 int run_container(const Store& store, const RunOptions& options, const PullImage& pull);
 
-// Where the runtime keeps the state of hutch's own containers (`hutch runtime
-// --root` of it lists them).
-std::string runtime_root(const Store& store);
+// The runtime state of one of hutch's own containers: state.json in the
+// container's directory, which is its bundle (`hutch runtime --root
+// STORE/containers` lists them).
+StateDir container_state(const Store& store, const std::string& id);
 
 }  // namespace hutch

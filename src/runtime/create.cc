@@ -141,11 +141,13 @@ CreatedContainer create_container(const oci::Config& original, const CreateReque
   check_supported(original);
   oci::Config config = original;
   config.root.path = resolved_root(original, request.bundle);
-  StateDir dir(request.state_root, request.id);
+  StateDir dir(request.state_root, request.id, request.state_in_bundle);
+  if (request.state_in_bundle && original.root.path != config.root.path)
+    fail("root.path must be absolute when the state lives in the bundle");
   dir.create();
   CreatedContainer created;
   try {
-    write_file_atomic(dir.config_path(), write_config(config));
+    if (!dir.in_bundle()) write_file_atomic(dir.config_path(), write_config(config));
     Fd fifo;
     if (request.wait_for_start) {
       if (mkfifo(dir.fifo_path().c_str(), 0622) < 0) fail_errno("mkfifo %s", dir.fifo_path().c_str());

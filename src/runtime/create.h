@@ -15,6 +15,9 @@ namespace hutch {
 
 struct CreateRequest {
   std::string state_root;    // the runtime root (--root)
+  // The state lives in the bundle, state_root/id (StateDir's in_bundle), and
+  // the bundle's config.json is the config: root.path must be absolute.
+  bool state_in_bundle = false;
   std::string id;
   std::string bundle;        // absolute; relative root.path and hook cwd are relative to it
   int console_socket = -1;   // where the pty master goes when process.terminal

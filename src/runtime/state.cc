@@ -34,13 +34,19 @@ std::string default_runtime_root() {
   return format("/tmp/hutch-runtime-%u", (unsigned)geteuid());
 }
 
-StateDir::StateDir(std::string root, std::string id) : root_(std::move(root)), id_(std::move(id)) {
+StateDir::StateDir(std::string root, std::string id, bool in_bundle)
+    : root_(std::move(root)), id_(std::move(id)), in_bundle_(in_bundle) {
   dir_ = root_ + "/" + id_;
 }
 
 void StateDir::create() const {
   if (id_.empty() || id_ == "." || id_ == ".." || id_.find('/') != std::string::npos || id_.size() > 1024)
     fail("invalid container id %s", printable(id_).c_str());
+  if (in_bundle_) {
+    if (!is_dir(dir_)) fail("bundle %s does not exist", dir_.c_str());
+    if (exists()) fail("container with id exists: %s", id_.c_str());
+    return;
+  }
   mkdir_p(root_, 0700);
   if (mkdir(dir_.c_str(), 0711) < 0) {
     if (errno == EEXIST) fail("container with id exists: %s", id_.c_str());
@@ -91,7 +97,14 @@ ProcessHandle StateDir::process(const ContainerState& state) const {
   return ProcessHandle::open(state.pid, state.start_time);
 }
 
-void StateDir::remove() const { remove_tree(dir_); }
+void StateDir::remove() const {
+  if (!in_bundle_) {
+    remove_tree(dir_);
+    return;
+  }
+  for (const std::string& path : {fifo_path(), dir_ + "/state.json"})
+    if (unlink(path.c_str()) < 0 && errno != ENOENT) fail_errno("remove %s", path.c_str());
+}
 
 std::string state_json(const ContainerState& s) {
   JsonWriter w;

@@ -39,7 +39,11 @@ struct ContainerState {
 
 class StateDir {
  public:
-  StateDir(std::string root, std::string id);
+  // in_bundle: root/id is the container's bundle itself, whose config.json is
+  // the state's (hutch run's containers): the state costs one file, not a
+  // directory and two, and removing it leaves the bundle alone.
+  StateDir(std::string root, std::string id, bool in_bundle = false);
+  bool in_bundle() const { return in_bundle_; }
 
   const std::string& id() const { return id_; }
   const std::string& path() const { return dir_; }
@@ -62,6 +66,7 @@ class StateDir {
   std::string root_;
   std::string id_;
   std::string dir_;
+  bool in_bundle_;
 };
 
 // OCI state JSON, as `state` prints it.

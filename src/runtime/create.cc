@@ -16,6 +16,7 @@
 
 #include "runtime/hooks.h"
 #include "runtime/id_maps.h"
+#include "runtime/implicit_userns.h"
 #include "runtime/init.h"
 #include "runtime/namespaces.h"
 #include "runtime/sync.h"
@@ -138,8 +139,8 @@ void wait_readable(int fd, bool watch_interrupts) {
 }  // namespace
 
 CreatedContainer create_container(const oci::Config& original, const CreateRequest& request) {
-  check_supported(original);
-  oci::Config config = original;
+  oci::Config config = with_implicit_userns(original);
+  check_supported(config);
   config.root.path = resolved_root(original, request.bundle);
   StateDir dir(request.state_root, request.id);
   dir.create();

@@ -71,8 +71,9 @@ pid_t clone_with(int flags) {
 // Namespaces given by path must be joined before the new ones are made (a new
 // user namespace would lose the right to join the host's others): an
 // intermediate process joins them and clones the init as our child
-// (CLONE_PARENT), tells us its pid, and exits.
-pid_t clone_joining(const oci::Linux& linux, int flags, const InitContext& context) {
+// (CLONE_PARENT), tells us its pid, and exits. Its failure comes back on
+// sync_fd, our end of the socket whose other end the context holds.
+pid_t clone_joining(const oci::Linux& linux, int flags, const InitContext& context, int sync_fd) {
   Pipe report = Pipe::create();
   pid_t middle = fork();
   if (middle < 0) fail_errno("fork");
@@ -104,7 +105,7 @@ pid_t clone_joining(const oci::Linux& linux, int flags, const InitContext& conte
   std::string pid = read_fd(report.read.get());
   if (pid.empty()) {
     // The middle process reported its failure on the sync socket.
-    sync_expect(context.sync_fd, SyncMessage::kGo, "joining the namespaces failed");
+    sync_expect(sync_fd, SyncMessage::kGo, "joining the namespaces failed");
   }
   return (pid_t)std::stol(pid);
 }
@@ -182,7 +183,7 @@ CreatedContainer create_container(const oci::Config& original, const CreateReque
         container_init(context);
       }
     } else {
-      pid = clone_joining(config.linux, flags, context);
+      pid = clone_joining(config.linux, flags, context, created.sync.get());
     }
     created.init = Child(pid);
     log_phase("init cloned");
@@ -205,13 +206,17 @@ CreatedContainer create_container(const oci::Config& original, const CreateReque
       created.userns.reset(::open(format("/proc/%d/ns/user", (int)pid).c_str(), O_RDONLY | O_CLOEXEC));
       log_phase("id maps written");
     }
-    sync_send(created.sync.get(), SyncMessage::kGo, state_json(state));
+    // What the hooks read: every one runs after the environment is made
+    // (step 2 of runtime.md's lifecycle), when `state` says "created" too.
+    ContainerState hook_state = state;
+    hook_state.status = "created";
+    sync_send(created.sync.get(), SyncMessage::kGo, state_json(hook_state));
     if (!config.hooks.prestart.empty() || !config.hooks.create_runtime.empty()) {
       wait_readable(created.sync.get(), request.watch_interrupts);
       sync_expect(created.sync.get(), SyncMessage::kHooks, "container init exited");
-      run_hooks(config.hooks.prestart, state_json(state), "prestart");
-      run_hooks(config.hooks.create_runtime, state_json(state), "createRuntime");
-      sync_send(created.sync.get(), SyncMessage::kGo, state_json(state));
+      run_hooks(config.hooks.prestart, state_json(hook_state), "prestart");
+      run_hooks(config.hooks.create_runtime, state_json(hook_state), "createRuntime");
+      sync_send(created.sync.get(), SyncMessage::kGo, state_json(hook_state));
     }
     wait_readable(created.sync.get(), request.watch_interrupts);
     sync_expect(created.sync.get(), SyncMessage::kCreated, "container init exited");

@@ -303,6 +303,9 @@ void RootfsBuilder::create_devices() {
     std::string name = dev.path.substr(dev.path.rfind('/') + 1);
     if (mknodat(parent.get(), name.c_str(), type | (dev.file_mode.value_or(0666) & 07777),
                 makedev(dev.major, dev.minor)) == 0) {
+      // mknod's mode passed through the umask; fileMode is the node's own.
+      if (fchmodat(parent.get(), name.c_str(), dev.file_mode.value_or(0666) & 07777, 0) < 0)
+        fail_errno("chmod device %s", dev.path.c_str());
       if (dev.uid || dev.gid) fchownat(parent.get(), name.c_str(), dev.uid.value_or(0), dev.gid.value_or(0), 0);
       continue;
     }

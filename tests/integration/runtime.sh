@@ -181,3 +181,91 @@ PY
     run rt state t1
     assert_status 1
 }
+
+test_delete_refuses_a_created_container() {
+    # runtime.md: delete of a container that is not stopped MUST fail and
+    # MUST have no effect; --force still removes it.
+    bundle b '["true"]'
+    run rt create -b "$WORK/b" d1
+    assert_ok
+    run rt delete d1
+    assert_status 1
+    assert_contains "$err" "not stopped: created"
+    assert_eq created "$(state_of d1)"
+    run rt start d1
+    assert_ok
+    for _ in $(seq 100); do [ "$(state_of d1)" == stopped ] && break; sleep 0.05; done
+    run rt delete d1
+    assert_ok
+    run rt create -b "$WORK/b" d2
+    assert_ok
+    run rt delete --force d2
+    assert_ok
+    run rt state d2
+    assert_status 1
+}
+
+test_prestart_hook_reads_the_created_state() {
+    bundle b '["true"]'
+    python3 - "$WORK/b/config.json" "$WORK/hook-state" <<'PY'
+import json, sys
+c = json.load(open(sys.argv[1]))
+c["hooks"] = {"prestart": [{"path": "/bin/sh", "args": ["sh", "-c", "cat > " + sys.argv[2]]}]}
+json.dump(c, open(sys.argv[1], "w"))
+PY
+    run rt create -b "$WORK/b" h1
+    assert_ok
+    python3 -c 'import json,sys; s = json.load(open(sys.argv[1])); assert s["status"] == "created" and s["id"] == "h1", s' \
+        "$WORK/hook-state" || fail "prestart hook's state" "$(cat "$WORK/hook-state")"
+    run rt delete --force h1
+    assert_ok
+}
+
+test_config_without_user_namespace_runs_as_an_ordinary_user() {
+    # Most configs (runtime-tools', root's) name no user namespace: an
+    # unprivileged runtime adds one, mapping root to the caller.
+    bundle b '["sh", "-c", "cat /proc/self/uid_map; id -u"]'
+    python3 - "$WORK/b/config.json" <<'PY'
+import json, sys
+c = json.load(open(sys.argv[1]))
+c["linux"]["namespaces"] = [n for n in c["linux"]["namespaces"] if n["type"] != "user"]
+c["linux"].pop("uidMappings", None)
+c["linux"].pop("gidMappings", None)
+json.dump(c, open(sys.argv[1], "w"))
+PY
+    cd b && run rt run u1
+    assert_ok
+    assert_match "$out" "^ +0 +$(id -u) +1"
+    assert_match "$out" '0$'
+}
+
+test_device_gets_its_file_mode_despite_the_umask() {
+    # A fifo is the one node an ordinary user may mknod.
+    bundle b '["stat", "-c", "%a %F", "/dev/fifo1"]'
+    python3 - "$WORK/b/config.json" <<'PY'
+import json, sys
+c = json.load(open(sys.argv[1]))
+c["linux"]["devices"] = [{"path": "/dev/fifo1", "type": "p", "major": 0, "minor": 0, "fileMode": 432}]
+json.dump(c, open(sys.argv[1], "w"))
+PY
+    cd b && run rt run f1
+    assert_ok
+    assert_eq "660 fifo" "$out"
+}
+
+test_a_namespace_path_of_the_wrong_type_fails_create() {
+    # It used to hang: the joining process's error was awaited on the wrong
+    # end of the socket.
+    bundle b '["true"]'
+    python3 - "$WORK/b/config.json" <<'PY'
+import json, sys
+c = json.load(open(sys.argv[1]))
+c["linux"]["namespaces"].append({"type": "ipc", "path": "/proc/self/ns/uts"})
+json.dump(c, open(sys.argv[1], "w"))
+PY
+    run timeout 20 "$HUTCH" runtime --root "$WORK/state" create -b "$WORK/b" n1
+    assert_status 1
+    assert_contains "$err" "join ipc namespace /proc/self/ns/uts"
+    run rt state n1
+    assert_status 1
+}

@@ -288,6 +288,14 @@ int do_run(const Context& ctx, const Parsed& p) {
   RunningContainer running;
   if (relay_tty) running.console = receive_fd(relay.parent.get());
   start_container(dir);
+  // What fails between start and exec (capabilities, the user, seccomp) is
+  // reported on the sync socket, which only we still hold.
+  try {
+    wait_for_exec(created, !detach);
+  } catch (const Error&) {
+    delete_container(dir, true);
+    throw;
+  }
   if (detach) {
     created.init.release();
     return 0;

@@ -269,3 +269,20 @@ PY
     run rt state n1
     assert_status 1
 }
+
+test_run_reports_a_failure_after_start() {
+    # The user is set after start: its failure used to leave run silent, with
+    # status 125 and the container behind.
+    bundle b '["true"]'
+    python3 - "$WORK/b/config.json" <<'PY'
+import json, sys
+c = json.load(open(sys.argv[1]))
+c["process"]["user"] = {"uid": 4000000, "gid": 0}
+json.dump(c, open(sys.argv[1], "w"))
+PY
+    cd b && run rt run e1
+    assert_status 1
+    assert_contains "$err" "user 4000000 is not mapped"
+    run rt state e1
+    assert_status 1
+}

@@ -260,6 +260,7 @@ test_a_namespace_path_of_the_wrong_type_fails_create() {
     python3 - "$WORK/b/config.json" <<'PY'
 import json, sys
 c = json.load(open(sys.argv[1]))
+c["linux"]["namespaces"] = [n for n in c["linux"]["namespaces"] if n["type"] != "ipc"]
 c["linux"]["namespaces"].append({"type": "ipc", "path": "/proc/self/ns/uts"})
 json.dump(c, open(sys.argv[1], "w"))
 PY

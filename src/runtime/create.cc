@@ -260,12 +260,19 @@ void start_container(const StateDir& dir) {
   if (!fifo) fail_errno("open %s", dir.fifo_path().c_str());
   // The init is blocked opening the other end; now it writes one byte and execs.
   ProcessHandle process = dir.process(state);
+  bool started = false;
   for (;;) {
     char byte;
     ssize_t n = ::read(fifo.get(), &byte, 1);
-    if (n == 1) break;
+    if (n == 1) started = true;
+    // After the byte, end-of-file: the init's end closed at exec (or death).
+    // config.md: poststart hooks run after the process is executed.
+    if (n == 0 && started) break;
     if (n < 0 && errno != EAGAIN && errno != EINTR) fail_errno("read %s", dir.fifo_path().c_str());
-    if (!process.alive()) fail("cannot start a container that has stopped");
+    if (!process.alive()) {
+      if (started) break;
+      fail("cannot start a container that has stopped");
+    }
     struct pollfd p = {fifo.get(), POLLIN, 0};
     poll(&p, 1, 20);
   }

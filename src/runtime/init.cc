@@ -68,12 +68,15 @@ void enter_cwd(const std::string& cwd) {
   if (chdir(cwd.c_str()) < 0) fail_errno("chdir to working directory %s", cwd.c_str());
 }
 
-// Blocks until `start` opens the fifo's other end.
+// Blocks until `start` opens the fifo's other end. The written end stays
+// open until exec closes it: `start` reads end-of-file once the process has
+// exec'd (or died), and only then runs the poststart hooks.
 void wait_for_start(int fifo_fd) {
   Fd fifo(::open(("/proc/self/fd/" + std::to_string(fifo_fd)).c_str(), O_WRONLY | O_CLOEXEC));
   if (!fifo) fail_errno("open exec.fifo");
   if (::write(fifo.get(), "0", 1) != 1) fail_errno("write exec.fifo");
   ::close(fifo_fd);
+  fifo.release();
 }
 
 }  // namespace

@@ -287,3 +287,28 @@ PY
     run rt state e1
     assert_status 1
 }
+
+test_poststart_hook_runs_after_the_exec() {
+    # config.md: poststart runs after the user's process is executed. A slow
+    # startContainer hook holds the init between start and exec: a poststart
+    # hook run at the fifo's byte would find hutch, not the command.
+    bundle b '["sleep", "30"]'
+    python3 - "$WORK/b/config.json" "$WORK/poststart" <<'PY'
+import json, sys
+c = json.load(open(sys.argv[1]))
+read_cmdline = ("import json, sys; s = json.load(sys.stdin); "
+                "open(%r, 'w').write(open('/proc/%%d/cmdline' %% s['pid']).read())" % sys.argv[2])
+c["hooks"] = {
+    "startContainer": [{"path": "/bin/sh", "args": ["sh", "-c", "sleep 1"]}],
+    "poststart": [{"path": "/usr/bin/python3", "args": ["python3", "-c", read_cmdline]}],
+}
+json.dump(c, open(sys.argv[1], "w"))
+PY
+    run rt create -b "$WORK/b" p1
+    assert_ok
+    run rt start p1
+    assert_ok
+    assert_eq "sleep 30" "$(tr '\0' ' ' <"$WORK/poststart" | sed 's/ $//')"
+    run rt delete --force p1
+    assert_ok
+}

@@ -312,3 +312,28 @@ PY
     run rt delete --force p1
     assert_ok
 }
+
+test_maps_that_leave_out_the_caller_still_give_a_root() {
+    # The init starts as nobody in a namespace that does not map its own uid
+    # (only subordinate ids here): it must take the namespace's root itself.
+    has_subids || skip "mapping only subordinate ids needs a range in /etc/subuid"
+    bundle b '["sh", "-c", "id -u; id -g; head -1 /proc/self/uid_map"]'
+    python3 - "$WORK/b/config.json" "$(id -un)" <<'PY'
+import json, sys
+def start(path):
+    for line in open(path):
+        name, first, count = line.strip().split(":")
+        if name == sys.argv[2]:
+            return int(first)
+c = json.load(open(sys.argv[1]))
+c["linux"]["uidMappings"] = [{"containerID": 0, "hostID": start("/etc/subuid"), "size": 1000}]
+c["linux"]["gidMappings"] = [{"containerID": 0, "hostID": start("/etc/subgid"), "size": 1000}]
+json.dump(c, open(sys.argv[1], "w"))
+PY
+    chmod -R a+rX "$WORK/b"
+    cd b && run rt run m1
+    assert_ok
+    assert_match "$out" "^0
+0
+ +0 +$(awk -F: -v u="$(id -un)" '$1 == u { print $2 }' /etc/subuid) +1000"
+}

@@ -45,6 +45,10 @@ struct RuntimeGlobals {
   std::string log_format = "text";
   bool debug = false;
   std::string rootless = "auto";  // runc: ignore cgroup permission errors; hutch places no cgroups to have any
+  // runc: place the container's cgroup through systemd. There is none to
+  // place, by either manager: callers that pass it (podman, with systemd as
+  // its cgroup manager) get the same container either way.
+  bool systemd_cgroup = false;
   bool version = false;
 };
 
@@ -171,6 +175,14 @@ int do_run(RuntimeOptions& p, const Args& a) {
   RunningContainer running;
   if (relay_tty) running.console = receive_fd(relay.parent.get());
   start_container(dir);
+  // What fails between start and exec (capabilities, the user, seccomp) is
+  // reported on the sync socket, which only we still hold.
+  try {
+    wait_for_exec(created, !detach);
+  } catch (const Error&) {
+    delete_container(dir, true);
+    throw;
+  }
   if (detach) {
     created.init.release();
     return 0;
@@ -474,6 +486,8 @@ const std::vector<Flag<RuntimeGlobals>>& global_runtime_flags() {
               "whether to ignore cgroup permission errors (true, false, auto); hutch places no cgroups, so there "
               "are none to ignore",
               set_rootless),
+      G::boolean("systemd-cgroup", 0, &RuntimeGlobals::systemd_cgroup,
+                 "manage cgroups through systemd; hutch places no cgroups, by either manager"),
       G::boolean("version", 'v', &RuntimeGlobals::version, "print the version"),
   };
   return flags;

@@ -16,6 +16,7 @@
 
 #include "runtime/hooks.h"
 #include "runtime/id_maps.h"
+#include "runtime/implicit_userns.h"
 #include "runtime/init.h"
 #include "runtime/namespaces.h"
 #include "runtime/sync.h"
@@ -70,8 +71,9 @@ pid_t clone_with(int flags) {
 // Namespaces given by path must be joined before the new ones are made (a new
 // user namespace would lose the right to join the host's others): an
 // intermediate process joins them and clones the init as our child
-// (CLONE_PARENT), tells us its pid, and exits.
-pid_t clone_joining(const oci::Linux& linux, int flags, const InitContext& context) {
+// (CLONE_PARENT), tells us its pid, and exits. Its failure comes back on
+// sync_fd, our end of the socket whose other end the context holds.
+pid_t clone_joining(const oci::Linux& linux, int flags, const InitContext& context, int sync_fd) {
   Pipe report = Pipe::create();
   pid_t middle = fork();
   if (middle < 0) fail_errno("fork");
@@ -103,7 +105,7 @@ pid_t clone_joining(const oci::Linux& linux, int flags, const InitContext& conte
   std::string pid = read_fd(report.read.get());
   if (pid.empty()) {
     // The middle process reported its failure on the sync socket.
-    sync_expect(context.sync_fd, SyncMessage::kGo, "joining the namespaces failed");
+    sync_expect(sync_fd, SyncMessage::kGo, "joining the namespaces failed");
   }
   return (pid_t)std::stol(pid);
 }
@@ -138,8 +140,8 @@ void wait_readable(int fd, bool watch_interrupts) {
 }  // namespace
 
 CreatedContainer create_container(const oci::Config& original, const CreateRequest& request) {
-  check_supported(original);
-  oci::Config config = original;
+  oci::Config config = with_implicit_userns(original);
+  check_supported(config);
   config.root.path = resolved_root(original, request.bundle);
   StateDir dir(request.state_root, request.id, request.state_in_bundle);
   if (request.state_in_bundle && original.root.path != config.root.path)
@@ -183,7 +185,7 @@ CreatedContainer create_container(const oci::Config& original, const CreateReque
         container_init(context);
       }
     } else {
-      pid = clone_joining(config.linux, flags, context);
+      pid = clone_joining(config.linux, flags, context, created.sync.get());
     }
     created.init = Child(pid);
     log_phase("init cloned");
@@ -209,14 +211,18 @@ CreatedContainer create_container(const oci::Config& original, const CreateReque
       created.userns.reset(::open(format("/proc/%d/ns/user", (int)pid).c_str(), O_RDONLY | O_CLOEXEC));
       log_phase("id maps written");
     }
-    sync_send(created.sync.get(), SyncMessage::kGo, state_json(state));
+    // What the hooks read: every one runs after the environment is made
+    // (step 2 of runtime.md's lifecycle), when `state` says "created" too.
+    ContainerState hook_state = state;
+    hook_state.status = "created";
+    sync_send(created.sync.get(), SyncMessage::kGo, state_json(hook_state));
     if (request.die_with_parent) dir.save(state);
     if (!config.hooks.prestart.empty() || !config.hooks.create_runtime.empty()) {
       wait_readable(created.sync.get(), request.watch_interrupts);
       sync_expect(created.sync.get(), SyncMessage::kHooks, "container init exited");
-      run_hooks(config.hooks.prestart, state_json(state), "prestart");
-      run_hooks(config.hooks.create_runtime, state_json(state), "createRuntime");
-      sync_send(created.sync.get(), SyncMessage::kGo, state_json(state));
+      run_hooks(config.hooks.prestart, state_json(hook_state), "prestart");
+      run_hooks(config.hooks.create_runtime, state_json(hook_state), "createRuntime");
+      sync_send(created.sync.get(), SyncMessage::kGo, state_json(hook_state));
     }
     wait_readable(created.sync.get(), request.watch_interrupts);
     sync_expect(created.sync.get(), SyncMessage::kCreated, "container init exited");
@@ -260,12 +266,19 @@ void start_container(const StateDir& dir) {
   if (!fifo) fail_errno("open %s", dir.fifo_path().c_str());
   // The init is blocked opening the other end; now it writes one byte and execs.
   ProcessHandle process = dir.process(state);
+  bool started = false;
   for (;;) {
     char byte;
     ssize_t n = ::read(fifo.get(), &byte, 1);
-    if (n == 1) break;
+    if (n == 1) started = true;
+    // After the byte, end-of-file: the init's end closed at exec (or death).
+    // config.md: poststart hooks run after the process is executed.
+    if (n == 0 && started) break;
     if (n < 0 && errno != EAGAIN && errno != EINTR) fail_errno("read %s", dir.fifo_path().c_str());
-    if (!process.alive()) fail("cannot start a container that has stopped");
+    if (!process.alive()) {
+      if (started) break;
+      fail("cannot start a container that has stopped");
+    }
     struct pollfd p = {fifo.get(), POLLIN, 0};
     poll(&p, 1, 20);
   }

@@ -40,8 +40,8 @@ struct CreatedContainer {
 // killed the process and removed the state directory.
 CreatedContainer create_container(const oci::Config& config, const CreateRequest& request);
 
-// For wait_for_start == false: returns once the command has been exec'd, or
-// throws its failure (and reaps the init).
+// For wait_for_start == false, or after start_container: returns once the
+// command has been exec'd, or throws its failure (and reaps the init).
 void wait_for_exec(CreatedContainer& created, bool watch_interrupts);
 
 // The fifo wait ends: the process execs. Runs poststart hooks. Throws when the

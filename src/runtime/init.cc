@@ -69,12 +69,26 @@ void enter_cwd(const std::string& cwd) {
   if (chdir(cwd.c_str()) < 0) fail_errno("chdir to working directory %s", cwd.c_str());
 }
 
-// Blocks until `start` opens the fifo's other end.
+// A caller whose own uid the maps leave out (root giving the container
+// 1000..2999 of the host) is nobody in the new namespace until it takes its
+// root, as runc's init does: the root is built as that root.
+void become_namespace_root() {
+  if (getuid() == 0 && getgid() == 0) return;
+  if (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0) {
+    if (errno == EINVAL) fail("linux.uidMappings and gidMappings must map the container's root (id 0)");
+    fail_errno("become root in the user namespace");
+  }
+}
+
+// Blocks until `start` opens the fifo's other end. The written end stays
+// open until exec closes it: `start` reads end-of-file once the process has
+// exec'd (or died), and only then runs the poststart hooks.
 void wait_for_start(int fifo_fd) {
   Fd fifo(::open(("/proc/self/fd/" + std::to_string(fifo_fd)).c_str(), O_WRONLY | O_CLOEXEC));
   if (!fifo) fail_errno("open exec.fifo");
   if (::write(fifo.get(), "0", 1) != 1) fail_errno("write exec.fifo");
   ::close(fifo_fd);
+  fifo.release();
 }
 
 }  // namespace
@@ -95,6 +109,7 @@ void container_init(const InitContext& ctx) {
     // The parent writes the id maps (when there is a new user namespace) first.
     sync_expect_payload(ctx.sync_fd, SyncMessage::kGo, &state);
     log_phase("init: go");
+    if (ctx.made_userns) become_namespace_root();
     // The host's session keyring is no business of the container's; kernels
     // without keyrings, or a seccomp policy above us, just leave it shared.
     if (ctx.new_keyring && syscall(SYS_keyctl, 1 /* KEYCTL_JOIN_SESSION_KEYRING */, nullptr) < 0 &&

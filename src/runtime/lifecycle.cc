@@ -69,8 +69,10 @@ void kill_container(const StateDir& dir, int sig, bool all) {
 
 void delete_container(const StateDir& dir, bool force) {
   ContainerState state = dir.current();
-  if (state.status == "running" && !force)
-    fail("cannot delete container %s that is not stopped: running", dir.id().c_str());
+  // runtime.md: deleting a container that is not stopped MUST fail and
+  // leave it be; runc would kill a created one, the spec does not let us.
+  if (state.status != "stopped" && !force)
+    fail("cannot delete container %s that is not stopped: %s", dir.id().c_str(), state.status.c_str());
   if (state.status != "stopped") {
     ProcessHandle init = dir.process(state);
     // Killing a PID namespace's init kills everything in it.

@@ -14,9 +14,8 @@ namespace hutch {
 // namespace. Throws "container ID is not running" when it is stopped.
 void kill_container(const StateDir& dir, int sig, bool all);
 
-// A stopped container is removed; a created one is killed first; a running
-// one only with force (SIGKILL to every process, then waits). Runs poststop
-// hooks.
+// A stopped container is removed; a created or running one only with force
+// (SIGKILL to every process, then waits). Runs poststop hooks.
 void delete_container(const StateDir& dir, bool force);
 
 // The container's processes as the caller's PID namespace numbers them, init first.

@@ -223,10 +223,9 @@ void RootfsBuilder::mount_entry(const oci::Mount& m) {
   if (!flags.unsupported.empty())
     fail("mount %s: option %s is not supported", m.destination.c_str(), flags.unsupported[0].c_str());
   if (flags.bind || m.type == "bind") {
-    // A bind passes no data to a filesystem: an option not read above would
-    // vanish without a word.
-    if (!flags.data.empty())
-      fail("mount %s: option %s is not supported for a bind mount", m.destination.c_str(), flags.data.c_str());
+    // Options the table does not know are the filesystem's own (config.md:
+    // "Runtimes SHOULD treat unknown options as filesystem-specific ones"); a
+    // bind has no filesystem to give them to, and runc's ignore them too.
     bind(m.source, m.destination, flags);
     return;
   }
@@ -304,6 +303,9 @@ void RootfsBuilder::create_devices() {
     std::string name = dev.path.substr(dev.path.rfind('/') + 1);
     if (mknodat(parent.get(), name.c_str(), type | (dev.file_mode.value_or(0666) & 07777),
                 makedev(dev.major, dev.minor)) == 0) {
+      // mknod's mode passed through the umask; fileMode is the node's own.
+      if (fchmodat(parent.get(), name.c_str(), dev.file_mode.value_or(0666) & 07777, 0) < 0)
+        fail_errno("chmod device %s", dev.path.c_str());
       if (dev.uid || dev.gid) fchownat(parent.get(), name.c_str(), dev.uid.value_or(0), dev.gid.value_or(0), 0);
       continue;
     }

@@ -143,8 +143,10 @@ Fd open_to_remove(int dirfd, const char* name) {
   Fd dir(openat(dirfd, name, kFlags));
   if (!dir && errno == EACCES && fchmodat(dirfd, name, 0700, AT_SYMLINK_NOFOLLOW) == 0)
     dir.reset(openat(dirfd, name, kFlags));
-  // Without write and search permission it cannot be emptied.
-  if (dir) fchmod(dir.get(), 0700);
+  // Without write and search permission it cannot be emptied. Only where it
+  // lacks them: a chmod dirties the inode, which the journal then writes.
+  struct stat st;
+  if (dir && (fstat(dir.get(), &st) < 0 || (st.st_mode & 0700) != 0700)) fchmod(dir.get(), 0700);
   return dir;
 }
 

@@ -169,7 +169,21 @@ std::string container_inspect_json(const Store& store, const ContainerRecord& c,
     int64_t rw = tree_bytes(dir + "/upper");
     w.field("SizeRw", rw).field("SizeRootFs", rw + (image ? image->size : 0));
   }
-  w.key("Mounts").begin_array().end_array();
+  // docker's Mounts: the binds, volumes and --mount tmpfs; --tmpfs mounts
+  // show only in HostConfig.Tmpfs.
+  w.key("Mounts").begin_array();
+  for (const auto& m : c.mounts) {
+    bool tmpfs_flag = false;
+    for (const auto& [path, options] : c.host_config.tmpfs) tmpfs_flag |= m.type == "tmpfs" && path == m.destination;
+    if (tmpfs_flag) continue;
+    w.begin_object().field("Type", m.type);
+    if (m.type == "volume") w.field("Name", m.name);
+    w.field("Source", m.source).field("Destination", m.destination);
+    if (m.type == "volume") w.field("Driver", m.driver.empty() ? "local" : m.driver);
+    w.field("Mode", m.mode).field("RW", m.rw).field("Propagation", m.propagation);
+    w.end_object();
+  }
+  w.end_array();
   write_container_config(w.key("Config"), c.config);
   w.end_object();
   return w.str();

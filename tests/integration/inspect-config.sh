@@ -128,3 +128,21 @@ test_inspect_host_config_auto_remove() {
     run hutch inspect "$n"
     assert_contains "$err" "No such"
 }
+
+# .Mounts lists binds, volumes and --mount tmpfs in docker's shape; --tmpfs
+# shows only in HostConfig.Tmpfs.
+test_inspect_mounts() {
+    setup_store
+    local n
+    n=$(name)
+    mkdir "$WORK/host"
+    run hutch run --name "$n" -v "$WORK/host:/h:ro" -v "vol-$n:/v" --tmpfs /t --mount type=tmpfs,dst=/t2 "$IMG" true
+    assert_ok
+    run hutch inspect -f '{{range .Mounts}}{{.Type}} {{.Source}} {{.Destination}} {{.RW}} {{.Mode}} {{.Propagation}}|{{end}}' "$n"
+    assert_ok
+    assert_eq "bind $WORK/host /h false ro rprivate|volume $HUTCH_ROOT/volumes/vol-$n/_data /v true  |tmpfs  /t2 true  |" "$out"
+    run hutch inspect -f '{{range .Mounts}}{{if eq .Type "volume"}}{{.Name}} {{.Driver}}{{end}}{{end}}' "$n"
+    assert_eq "vol-$n local" "$out"
+    run hutch rm -v "$n"
+    assert_ok
+}

@@ -48,9 +48,12 @@ test_tty_ctrl_c_interrupts_the_foreground_job() {
 
 test_tty_ctrl_z_stops_a_job() {
     # Job control in the container's shell: ^Z, fg, ^C; ^Z again, kill %1.
+    # fg prints the job before it hands it the terminal: a ^C sent at once
+    # can still reach the shell, which then keeps the job (as it would for a
+    # user who typed that fast), hence the pauses.
     run ptyrun --wait '# ' --input "$JOB" --wait sleeping --input '\x1a' \
         --wait 'Stopped' --wait 'exec sleep 100"' --input 'fg\n' --wait 'exec sleep 100"' \
-        --input '\x03' --input 'echo status-$?\n' --wait 'status-130' \
+        --sleep 0.5 --input '\x03' --input 'echo status-$?\n' --wait 'status-130' \
         --input 'sleep 200\n' --sleep 0.5 --input '\x1a' --wait 'Stopped' \
         --input 'kill -9 %1; sleep 0.2; jobs; echo jobs-$((2+3))\n' --wait 'jobs-5' --input 'exit 0\n' \
         -- "$HUTCH" run --rm -it "$IMG" sh

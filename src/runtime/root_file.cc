@@ -28,15 +28,10 @@ const char* kind_of(mode_t mode) {
 }
 
 std::optional<std::string> read_checked(int root_fd, const std::string& path, RootLookup how) {
-  Fd found;
-  KernelLookup lookup = how == RootLookup::kAuto ? open_in_root_by_kernel(root_fd, path, &found) : KernelLookup::kWalk;
-  if (lookup == KernelLookup::kMissing) return std::nullopt;
-  if (lookup == KernelLookup::kWalk) {
-    // The same rules walked in user space, one component at a time with
-    // O_NOFOLLOW, at most 40 links.
-    found = open_in_root_if_exists(root_fd, path);
-    if (!found) return std::nullopt;
-  }
+  // Links, ".." and absolute targets resolve within root_fd: by the kernel,
+  // or walked one component at a time with O_NOFOLLOW, at most 40 links.
+  Fd found = how == RootLookup::kAuto ? open_in_root_if_exists(root_fd, path) : walk_in_root_if_exists(root_fd, path);
+  if (!found) return std::nullopt;
   // Checked on the O_PATH descriptor, before any open that could block (a
   // FIFO) or act (a device).
   struct stat st;

@@ -399,21 +399,11 @@ Fd resolve_in_root(int root_fd, const std::string& path, Create create, bool mis
   return std::move(stack.back());
 }
 
-// One syscall where the kernel can, instead of three or four per component:
-// a container's start resolves some forty paths.
-Fd resolve_fast(int root_fd, const std::string& path, Create create, bool missing_ok) {
-  Fd fd;
-  switch (open_in_root_by_kernel(root_fd, path, &fd)) {
-    case KernelLookup::kFound: return fd;
-    case KernelLookup::kMissing:
-      if (create == Create::kNothing && missing_ok) return Fd();
-      break;
-    case KernelLookup::kWalk: break;
-  }
-  return resolve_in_root(root_fd, path, create, missing_ok);
-}
-
-}  // namespace
+// The lookup done by the kernel in one call, as an O_PATH descriptor. kWalk:
+// anything else (an older kernel, a seccomp filter that refuses openat2, a
+// magic link, a component that is not a directory), which the walk answers
+// with its own rules.
+enum class KernelLookup { kFound, kMissing, kWalk };
 
 KernelLookup open_in_root_by_kernel(int root_fd, const std::string& path, Fd* out) {
   struct open_how how = {};
@@ -434,12 +424,32 @@ KernelLookup open_in_root_by_kernel(int root_fd, const std::string& path, Fd* ou
   return KernelLookup::kWalk;
 }
 
+// One syscall where the kernel can, instead of three or four per component:
+// a container's start resolves some forty paths.
+Fd resolve_fast(int root_fd, const std::string& path, Create create, bool missing_ok) {
+  Fd fd;
+  switch (open_in_root_by_kernel(root_fd, path, &fd)) {
+    case KernelLookup::kFound: return fd;
+    case KernelLookup::kMissing:
+      if (create == Create::kNothing && missing_ok) return Fd();
+      break;
+    case KernelLookup::kWalk: break;
+  }
+  return resolve_in_root(root_fd, path, create, missing_ok);
+}
+
+}  // namespace
+
 Fd open_in_root(int root_fd, const std::string& path, Create create) {
   return resolve_fast(root_fd, path, create, false);
 }
 
 Fd open_in_root_if_exists(int root_fd, const std::string& path) {
   return resolve_fast(root_fd, path, Create::kNothing, true);
+}
+
+Fd walk_in_root_if_exists(int root_fd, const std::string& path) {
+  return resolve_in_root(root_fd, path, Create::kNothing, true);
 }
 
 void setup_rootfs(const oci::Config& config) { RootfsBuilder(config).build(); }

@@ -25,11 +25,9 @@ Fd open_in_root(int root_fd, const std::string& path, Create create = Create::kN
 // The same lookup as an O_PATH descriptor, empty when something on the way is missing.
 Fd open_in_root_if_exists(int root_fd, const std::string& path);
 
-// The lookup done by the kernel in one call (openat2 RESOLVE_IN_ROOT, Linux
-// 5.6), as an O_PATH descriptor. kWalk: anything else (an older kernel, a
-// seccomp filter that refuses openat2, a magic link, a component that is not
-// a directory), which the user-space walk above answers with its own rules.
-enum class KernelLookup { kFound, kMissing, kWalk };
-KernelLookup open_in_root_by_kernel(int root_fd, const std::string& path, Fd* out);
+// Both lookups ask the kernel first (openat2 RESOLVE_IN_ROOT, Linux 5.6, one
+// call) and walk in user space where it cannot answer. This is the walk
+// alone, as older kernels get it: for tests of the walk.
+Fd walk_in_root_if_exists(int root_fd, const std::string& path);
 
 }  // namespace hutch

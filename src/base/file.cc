@@ -117,6 +117,14 @@ void write_file_atomic(const std::string& path, std::string_view data, bool dura
   }
 }
 
+void write_file_in_place(const std::string& path, std::string_view data, mode_t mode) {
+  // Not O_TRUNC: truncating to zero frees the file's blocks, which the write
+  // then allocates again; cutting it to the new length keeps them.
+  Fd fd = open_or_fail(path, O_WRONLY | O_CREAT | O_NOFOLLOW, mode);
+  write_all(fd.get(), data, ("write " + path).c_str());
+  if (ftruncate(fd.get(), (off_t)data.size()) < 0) fail_errno("truncate %s", path.c_str());
+}
+
 bool exists(const std::string& path) {
   struct stat st;
   return lstat(path.c_str(), &st) == 0;

@@ -10,6 +10,7 @@
 #include "base/file.h"
 #include "base/json_reader.h"
 #include "base/json_writer.h"
+#include "container/run.h"
 #include "image/image_refs.h"
 #include "store/container_config_json.h"
 #include "runtime/userns.h"
@@ -133,7 +134,7 @@ std::string container_inspect_json(const Store& store, const ContainerRecord& c,
       .field("Restarting", false)
       .field("OOMKilled", false)
       .field("Dead", false)
-      .field("Pid", running ? (int64_t)c.init_pid : 0)
+      .field("Pid", (int64_t)container_init_pid(store, c))
       .field("ExitCode", exit_code)
       .field("Error", "")
       .field("StartedAt", c.started_at.empty() ? kZeroTime : c.started_at)

@@ -10,6 +10,7 @@
 #include "container/container_fs.h"
 #include "container/pause.h"
 #include "container/rootless.h"
+#include "container/run.h"
 #include "image/config_changes.h"
 #include "image/image_build.h"
 #include "image/layer_pack.h"
@@ -81,7 +82,7 @@ Digest commit_container(const Store& store, const std::string& name_or_id, const
 
   // Paused from outside hutch's own user namespace, before entering it.
   std::optional<ContainerPause> pause;
-  if (options.pause && container.is_running() && container.init_pid > 0) pause.emplace(container.init_pid);
+  if (pid_t init = options.pause ? container_init_pid(store, container) : 0; init > 0) pause.emplace(init);
   RootlessSession session = enter_rootless(store);
   FileLock content = store.lock_content(FileLock::kShared);
   ContainerFs fs = open_container_fs(store, session, container);

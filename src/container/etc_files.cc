@@ -48,9 +48,11 @@ std::string resolv_conf(bool host_network) {
 }  // namespace
 
 std::vector<ResolvedMount> write_etc_files(const std::string& dir, const std::string& hostname, bool host_network) {
-  write_file_atomic(dir + "/hosts", hosts_file(hostname, host_network));
-  write_file_atomic(dir + "/hostname", hostname + "\n");
-  write_file_atomic(dir + "/resolv.conf", resolv_conf(host_network));
+  // Written before the container runs, when nothing reads them: in place, so
+  // that a recycled directory's files keep their inodes.
+  write_file_in_place(dir + "/hosts", hosts_file(hostname, host_network));
+  write_file_in_place(dir + "/hostname", hostname + "\n");
+  write_file_in_place(dir + "/resolv.conf", resolv_conf(host_network));
   std::vector<ResolvedMount> mounts;
   for (const char* name : {"hosts", "hostname", "resolv.conf"})
     mounts.push_back({dir + "/" + name, std::string("/etc/") + name, {"rbind", "rprivate"}});

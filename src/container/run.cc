@@ -62,6 +62,8 @@ class ContainerScope {
   ContainerScope(const Store& store, const ContainerStore& containers, ContainerRecord& record, bool owned_by_caller)
       : store_(store), containers_(containers), record_(record), owned_by_caller_(owned_by_caller) {}
   void discard() { discard_ = true; }
+  // The command runs: the record, saved as running from the start, is true.
+  void started() { started_ = true; }
   // The container's own user namespace: its files can be removed from there.
   void set_userns(Fd userns) { userns_ = std::move(userns); }
   ~ContainerScope() {
@@ -69,6 +71,11 @@ class ContainerScope {
       container_state(store_, record_.id).remove();
       if (record_.host_config.auto_remove || discard_) {
         remove();
+      } else if (!started_) {
+        // As docker keeps a container whose start failed: created, never run.
+        record_.state = "created";
+        record_.started_at.clear();
+        containers_.save(record_);
       } else if (record_.state == "running") {
         record_.state = "exited";
         record_.finished_at = rfc3339_now();
@@ -84,7 +91,11 @@ class ContainerScope {
     // Files the container made belong to its ids: only root in a user
     // namespace with its mapping may delete them.
     auto remove = [&] {
-      containers_.remove(record_);
+      // Every process of the container has exited with its init (the PID
+      // namespace's end), and its mounts with them: the directory may serve
+      // the next container.
+      if (started_) containers_.recycle(record_);
+      else containers_.remove(record_);
       // docker's --rm takes the container's anonymous volumes with it.
       remove_anonymous_volumes(VolumeStore(store_), record_.anonymous_volumes);
       // With the container's mapping at hand, what killed commands left in
@@ -103,6 +114,7 @@ class ContainerScope {
   Fd userns_;
   bool owned_by_caller_;
   bool discard_ = false;
+  bool started_ = false;
 };
 
 // A script's background job starts with INT ignored; docker's signal proxy
@@ -139,6 +151,17 @@ LayerTarget layer_target(const IdMapping& mapping) {
 
 StateDir container_state(const Store& store, const std::string& id) {
   return StateDir(store.containers_dir(), id, true);
+}
+
+pid_t container_init_pid(const Store& store, const ContainerRecord& record) {
+  if (!record.is_running()) return 0;
+  StateDir state = container_state(store, record.id);
+  if (!state.exists()) return 0;
+  try {
+    return state.load().pid;
+  } catch (const Error&) {
+    return 0;
+  }
 }
 
 int run_container(const Store& store, const RunOptions& options, const PullImage& pull) {
@@ -196,6 +219,10 @@ int run_container(const Store& store, const RunOptions& options, const PullImage
   // before removing it is collected by the next command (ContainerStore::list).
   record.monitor_pid = getpid();
   record.monitor_start = process_start_time(record.monitor_pid);
+  // Saved once, as running: while this process lives the container is being
+  // started or runs, and when it dies unrecorded the record reads as exited.
+  record.state = "running";
+  record.started_at = record.created;
 
   HostFacts facts;
   facts.host_uid = mapping.host_uid;
@@ -240,8 +267,9 @@ int run_container(const Store& store, const RunOptions& options, const PullImage
   facts.upper_dir = dir + "/upper";
   facts.work_dir = dir + "/work";
   facts.rootfs = store.rootfs_mount_point();
+  // A recycled directory has them already.
   for (const auto& sub : {facts.upper_dir, facts.work_dir})
-    if (mkdir(sub.c_str(), 0755) < 0) fail_errno("mkdir %s", sub.c_str());
+    if (mkdir(sub.c_str(), 0755) < 0 && errno != EEXIST) fail_errno("mkdir %s", sub.c_str());
   // Stores made before the mount point existed get it on their first run.
   if (mkdir(facts.rootfs.c_str(), 0755) < 0 && errno != EEXIST) fail_errno("mkdir %s", facts.rootfs.c_str());
   facts.mounts = write_etc_files(dir, record.config.hostname, options.host.network_mode == "host");
@@ -257,8 +285,9 @@ int run_container(const Store& store, const RunOptions& options, const PullImage
     facts.mounts.push_back(std::move(resolved));
   }
   oci::Config spec = build_spec(merged, options.host, facts);
-  // The bundle: the config alone says how this container was made.
-  write_file_atomic(dir + "/config.json", oci::write_config(spec));
+  // The bundle: the config alone says how this container was made. Nothing
+  // reads it before the runtime is given it.
+  write_file_in_place(dir + "/config.json", oci::write_config(spec));
   log_phase("container recorded");
 
   // Without -i the container reads nothing of ours: docker gives it an empty
@@ -285,15 +314,12 @@ int run_container(const Store& store, const RunOptions& options, const PullImage
     if (spec.process.terminal) running.console = receive_fd(console.parent.get());
     wait_for_exec(created, true);
     running.init = std::move(created.init);
-    record.init_pid = created.state.pid;
   } catch (const Interrupted&) {
     scope.discard();
     throw;
   }
+  scope.started();
   log_phase("command started");
-  record.state = "running";
-  record.started_at = rfc3339_now();
-  containers.save(record);
 
   int code = supervise(running, asked.open_stdin);
   log_phase("command exited");

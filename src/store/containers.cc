@@ -1,11 +1,14 @@
 #include "store/containers.h"
 
+#include <dirent.h>
 #include <sys/stat.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cctype>
 #include <cerrno>
+#include <cstring>
 
 #include "base/error.h"
 #include "base/file.h"
@@ -33,6 +36,15 @@ bool valid_name(const std::string& name) {
     if (!isalnum((unsigned char)c) && c != '_' && c != '.' && c != '-') return false;
   return true;
 }
+
+// Where a recycled directory keeps its old record's inode.
+constexpr const char* kSpareRecord = "container.json.spare";
+// Enough for a few containers run one after another, or side by side.
+constexpr size_t kMaxRecycled = 8;
+// The files of a container directory that it reuses as they are.
+constexpr const char* kReusedFiles[] = {"hosts", "hostname", "resolv.conf", "config.json"};
+
+std::string record_json(const ContainerRecord& r);
 
 }  // namespace
 
@@ -67,15 +79,25 @@ void ContainerStore::create(ContainerRecord& record) const {
   std::string link = store_.names_dir() + "/" + record.name;
   try {
     std::string dir = store_.container_dir(record.id);
-    if (mkdir(dir.c_str(), 0700) < 0) fail_errno("mkdir %s", dir.c_str());
-    save(record);
+    if (!take_recycled(dir) && mkdir(dir.c_str(), 0700) < 0) fail_errno("mkdir %s", dir.c_str());
+    // A recycled directory keeps its record's inode aside: refilled while
+    // nothing names it, then renamed into place.
+    std::string spare = dir + "/" + kSpareRecord;
+    if (exists(spare)) {
+      write_file_in_place(spare, record_json(record));
+      if (rename(spare.c_str(), (dir + "/container.json").c_str()) < 0) fail_errno("rename %s", spare.c_str());
+    } else {
+      save(record);
+    }
   } catch (...) {
     unlink(link.c_str());
     throw;
   }
 }
 
-void ContainerStore::save(const ContainerRecord& r) const {
+namespace {
+
+std::string record_json(const ContainerRecord& r) {
   JsonWriter w;
   w.begin_object()
       .field("Id", r.id)
@@ -90,8 +112,7 @@ void ContainerStore::save(const ContainerRecord& r) const {
       .field("StartedAt", r.started_at)
       .field("FinishedAt", r.finished_at)
       .field("MonitorPid", (int64_t)r.monitor_pid)
-      .field("MonitorStart", (int64_t)r.monitor_start)
-      .field("InitPid", (int64_t)r.init_pid);
+      .field("MonitorStart", (int64_t)r.monitor_start);
   write_host_config(w.key("HostConfig"), r.host_config);
   write_container_config(w.key("Config"), r.config);
   if (!r.mounts.empty()) {
@@ -110,7 +131,13 @@ void ContainerStore::save(const ContainerRecord& r) const {
   if (!r.volumes.empty()) w.key("VolumeNames").string_array(r.volumes);
   if (!r.anonymous_volumes.empty()) w.key("AnonymousVolumes").string_array(r.anonymous_volumes);
   w.end_object();
-  write_file_atomic(store_.container_dir(r.id) + "/container.json", w.str());
+  return w.str();
+}
+
+}  // namespace
+
+void ContainerStore::save(const ContainerRecord& r) const {
+  write_file_atomic(store_.container_dir(r.id) + "/container.json", record_json(r));
 }
 
 std::optional<ContainerRecord> ContainerStore::load(const std::string& id) const {
@@ -130,7 +157,6 @@ std::optional<ContainerRecord> ContainerStore::load(const std::string& id) const
   r.finished_at = j.string_at("FinishedAt");
   r.monitor_pid = j.int_at("MonitorPid");
   r.monitor_start = j.int_at("MonitorStart");
-  r.init_pid = j.int_at("InitPid");
   const JsonValue* config = j.get("Config");
   if (config && config->is_object()) r.config = parse_container_config(*config);
   else r.config_from_image = true;
@@ -204,9 +230,83 @@ void ContainerStore::remove(const ContainerRecord& record) const {
   } else {
     remove_tree(trash);
   }
+  release_name(record);
+}
+
+void ContainerStore::release_name(const ContainerRecord& record) const {
   std::string link = store_.names_dir() + "/" + record.name;
   char target[128] = {};
   if (readlink(link.c_str(), target, sizeof target - 1) > 0 && record.id == target) unlink(link.c_str());
+}
+
+// Only what hutch itself would have made may pass to the next container: an
+// empty upper layer with its first owner, mode and no attributes (a chmod of
+// the container's / lands there), and etc files that are still plain files of
+// ours (the container may chmod or chown its /etc/hosts).
+bool ContainerStore::recyclable(const std::string& dir) const {
+  uid_t uid = geteuid();
+  gid_t gid = getegid();
+  std::string upper = dir + "/upper";
+  struct stat st;
+  if (lstat(upper.c_str(), &st) < 0 || !S_ISDIR(st.st_mode) || (st.st_mode & 07777) != 0755 || st.st_uid != uid ||
+      st.st_gid != gid || st.st_nlink != 2)
+    return false;
+  // Overlay marks its upper root with user.overlay.uuid; it is the old
+  // overlay's identity, and goes. Any other attribute is the container's.
+  char names[1024];
+  ssize_t n = llistxattr(upper.c_str(), names, sizeof names);
+  if (n < 0) return false;
+  for (ssize_t i = 0; i < n; i += strlen(names + i) + 1) {
+    if (strncmp(names + i, "user.overlay.", 13) != 0 || lremovexattr(upper.c_str(), names + i) < 0) return false;
+  }
+  DIR* d = opendir(upper.c_str());
+  if (!d) return false;
+  bool empty = true;
+  while (struct dirent* e = readdir(d))
+    if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0) empty = false;
+  closedir(d);
+  if (!empty) return false;
+  for (const char* name : kReusedFiles) {
+    if (lstat((dir + "/" + name).c_str(), &st) < 0) continue;
+    if (!S_ISREG(st.st_mode) || (st.st_mode & 07777) != 0644 || st.st_uid != uid || st.st_nlink != 1) return false;
+  }
+  return lstat((dir + "/work").c_str(), &st) == 0 && S_ISDIR(st.st_mode) && st.st_uid == uid;
+}
+
+void ContainerStore::recycle(const ContainerRecord& record) const {
+  std::string dir = store_.container_dir(record.id);
+  std::string pool = store_.recycled_dir();
+  if (!recyclable(dir)) return remove(record);
+  // A volatile overlay leaves work/work/incompat/volatile/dirty, which makes
+  // the next mount on this work directory fail; overlay remakes work/work at
+  // every mount in any case.
+  try {
+    remove_tree(dir + "/work/work");
+  } catch (const Error&) {
+    return remove(record);
+  }
+  // Readers skip a directory without a record, as they do one being created.
+  std::string spare = dir + "/" + kSpareRecord;
+  if (rename((dir + "/container.json").c_str(), spare.c_str()) < 0 && errno != ENOENT)
+    return remove(record);
+  if (mkdir(pool.c_str(), 0700) < 0 && errno != EEXIST) return remove(record);
+  // The pool's places are numbered: rename(2) onto one that holds a directory
+  // fails, so each place is taken by one container however many race for it.
+  for (size_t place = 0; place < kMaxRecycled; place++) {
+    if (rename(dir.c_str(), (pool + "/" + std::to_string(place)).c_str()) == 0) {
+      release_name(record);
+      return;
+    }
+  }
+  remove(record);
+}
+
+bool ContainerStore::take_recycled(const std::string& dir) const {
+  std::string pool = store_.recycled_dir();
+  // Another container may take the same one first: then its rename fails.
+  for (const auto& name : list_dir(pool))
+    if (rename((pool + "/" + name).c_str(), dir.c_str()) == 0) return true;
+  return false;
 }
 
 std::string ContainerStore::generate_name() const {

@@ -38,7 +38,6 @@ struct ContainerRecord {
   std::string finished_at;
   pid_t monitor_pid = 0;  // the hutch process supervising it
   unsigned long long monitor_start = 0;
-  pid_t init_pid = 0;
 
   // As docker keeps them (and inspect shows them): Config is the image's
   // with the run flags applied, before the runtime's defaults such as PATH and
@@ -70,8 +69,9 @@ class ContainerStore {
  public:
   explicit ContainerStore(const Store& store) : store_(store) {}
 
-  // Claims the name atomically and creates the container's directory. An
-  // empty name is replaced by a generated one, retried until it is free.
+  // Claims the name atomically and creates the container's directory, or
+  // takes one that recycle() kept. An empty name is replaced by a generated
+  // one, retried until it is free.
   void create(ContainerRecord& record) const;
   void save(const ContainerRecord& record) const;
   std::optional<ContainerRecord> load(const std::string& id) const;
@@ -84,9 +84,19 @@ class ContainerStore {
   // Moves the directory aside first, so a kill mid-removal leaves either the
   // whole container or garbage that the next collection removes.
   void remove(const ContainerRecord& record) const;
+  // remove() for a container whose every process has exited and whose mount
+  // namespace is gone: a directory whose container wrote nothing (upper/
+  // empty, the etc files still plain files of ours) is kept, up to a few, for
+  // create() to reuse. A container start then allocates almost no inodes,
+  // which on ext4 without a journal grow dearer with every one freed in the
+  // last minute, and on a network filesystem each cost a round trip.
+  void recycle(const ContainerRecord& record) const;
 
  private:
   std::string claim_name(const std::string& name, const std::string& id) const;
+  void release_name(const ContainerRecord& record) const;
+  bool take_recycled(const std::string& dir) const;
+  bool recyclable(const std::string& dir) const;
   std::string generate_name() const;
   const Store& store_;
 };

@@ -9,6 +9,8 @@
 //   repositories.json         tags: normalized reference -> image id
 //   containers/ID/            container.json, upper/, work/, rootfs/, etc files
 //   names/NAME -> ID          symlinks; creating one is the atomic name claim
+//   recycled/0..7/            directories of removed containers, for the next
+//                             container to reuse (ContainerStore::recycle)
 //   volumes/NAME/             volume.json and _data/, the volume's content
 //   tmp/RAND + tmp/RAND.lock  staging; stale when its lock is free
 #pragma once
@@ -42,6 +44,7 @@ class Store {
   std::string containers_dir() const { return root_ + "/containers"; }
   std::string container_dir(const std::string& id) const { return containers_dir() + "/" + id; }
   std::string names_dir() const { return root_ + "/names"; }
+  std::string recycled_dir() const { return root_ + "/recycled"; }
   std::string volumes_dir() const { return root_ + "/volumes"; }
   std::string tmp_dir() const { return root_ + "/tmp"; }
   // Where every container mounts its root, each in its own mount namespace:

@@ -7,17 +7,51 @@ PS_HEADER='^CONTAINER ID +IMAGE +COMMAND +CREATED +STATUS +PORTS +NAMES$'
 
 test_rm_flag_leaves_nothing() {
     setup_store
-    run hutch run --rm "$IMG" true   # first run may create store files once
+    # The first run may create store files once; recycled/ holds the
+    # directories of clean --rm containers (the test below).
+    run hutch run --rm "$IMG" true
     assert_ok
     local before
-    before=$(find "$HUTCH_ROOT" -path "$HUTCH_ROOT/layers" -prune -o -printf '%p %y\n' | sort)
+    before=$(find "$HUTCH_ROOT" -path "$HUTCH_ROOT/layers" -prune -o -path "$HUTCH_ROOT/recycled" -prune -o -printf '%p %y\n' | sort)
     run hutch run --rm --name "$(name)" "$IMG" sh -c 'echo x >/new-file; exit 3'
     assert_status 3
     run hutch ps -a -q
     assert_ok
     assert_eq "" "$out" "hutch ps -a -q after --rm"
-    assert_eq "$before" "$(find "$HUTCH_ROOT" -path "$HUTCH_ROOT/layers" -prune -o -printf '%p %y\n' | sort)" \
+    assert_eq "$before" "$(find "$HUTCH_ROOT" -path "$HUTCH_ROOT/layers" -prune -o -path "$HUTCH_ROOT/recycled" -prune -o -printf '%p %y\n' | sort)" \
         "store contents before and after run --rm"
+}
+
+# A --rm container that wrote nothing leaves its directory for the next one
+# (ContainerStore::recycle): what one container did must never reach another.
+test_rm_flag_recycles_only_what_nothing_touched() {
+    setup_store
+    run hutch run --rm "$IMG" true
+    assert_ok
+    [ "$(ls "$HUTCH_ROOT/recycled" | wc -l)" = 1 ] || fail "a clean --rm container was not kept for reuse"
+    # It writes a file, changes / and /etc/hosts: the next container sees none of it.
+    run hutch run --rm "$IMG" sh -c 'echo x >/new-file; echo junk >>/etc/hosts; chmod 700 /; chmod 600 /etc/hosts; echo y >/etc/hostname'
+    assert_ok
+    run hutch run --rm "$IMG" sh -c 'ls /new-file 2>&1; stat -c "%a" / /etc/hosts; grep -c junk /etc/hosts; cat /etc/hostname; hostname'
+    assert_contains "$out" "No such file"
+    assert_not_contains "$out" "700"
+    assert_not_contains "$out" "600"
+    local lines
+    lines=$(printf '%s\n' "$out" | tail -n 2 | sort -u | wc -l)
+    [ "$lines" = 1 ] || fail "/etc/hostname is not the container's own name" "$out"
+    # The recycled directory keeps nothing of a record: ps and names are clean.
+    run hutch run --rm --name "$(name)" "$IMG" true
+    assert_ok
+    run hutch ps -a -q
+    assert_eq "" "$out" "ps -a -q after reused --rm runs"
+    # Side by side they take what there is and make the rest; the pool stays small.
+    local pids=() i
+    for i in $(seq 12); do hutch run --rm "$IMG" true & pids+=($!); done
+    for i in "${pids[@]}"; do wait "$i" || fail "a concurrent --rm run failed"; done
+    [ "$(ls "$HUTCH_ROOT/recycled" | wc -l)" -le 8 ] || fail "more than 8 recycled directories"
+    run hutch run --name keeper "$IMG" cat /etc/hostname
+    assert_ok
+    assert_eq "$(hutch inspect -f '{{.Config.Hostname}}' keeper)" "$out"
 }
 
 test_ps_lists_exited_container() {

@@ -285,6 +285,9 @@ void ContainerStore::recycle(const ContainerRecord& record) const {
   } catch (const Error&) {
     return remove(record);
   }
+  // The name goes first: a kill in what follows leaves at worst a directory
+  // nothing reads, never a name held by a container that cannot be found.
+  release_name(record);
   // Readers skip a directory without a record, as they do one being created.
   std::string spare = dir + "/" + kSpareRecord;
   if (rename((dir + "/container.json").c_str(), spare.c_str()) < 0 && errno != ENOENT)
@@ -293,10 +296,7 @@ void ContainerStore::recycle(const ContainerRecord& record) const {
   // The pool's places are numbered: rename(2) onto one that holds a directory
   // fails, so each place is taken by one container however many race for it.
   for (size_t place = 0; place < kMaxRecycled; place++) {
-    if (rename(dir.c_str(), (pool + "/" + std::to_string(place)).c_str()) == 0) {
-      release_name(record);
-      return;
-    }
+    if (rename(dir.c_str(), (pool + "/" + std::to_string(place)).c_str()) == 0) return;
   }
   remove(record);
 }

@@ -19,6 +19,8 @@ struct RunFlags {
   RunOptions run;
   std::vector<std::string> env_files;
   std::vector<std::string> env;
+  std::vector<std::string> label_files;
+  std::vector<std::string> labels;
 };
 
 template <typename T>
@@ -42,6 +44,7 @@ int run(RunFlags& flags, const Args& args) {
   options.config.image = args.positional[0];
   if (args.positional.size() > 1) options.config.cmd.emplace(args.positional.begin() + 1, args.positional.end());
   options.config.env = env_from_flags(flags.env_files, flags.env);
+  options.config.labels = labels_from_flags(flags.label_files, flags.labels);
   options.config.attach_stdin = options.config.open_stdin;
   options.config.stdin_once = options.config.attach_stdin;  // docker: stdin closes when the attached client detaches
   if (!options.platform.empty()) parse_platform(options.platform);  // checked before anything starts
@@ -87,6 +90,8 @@ Command run_command() {
           F::list("env-file", 0, &RunFlags::env_files, "Read in a file of environment variables"),
           F::string("hostname", 'h', config(&ContainerConfig::hostname), "Container host name"),
           F::boolean("interactive", 'i', config(&ContainerConfig::open_stdin), "Keep STDIN open even if not attached"),
+          F::list("label", 'l', &RunFlags::labels, "Set meta data on a container"),
+          F::list("label-file", 0, &RunFlags::label_files, "Read in a line delimited file of labels"),
           F::each("mount", 0, "mount", "Attach a filesystem mount to the container",
                   [](RunFlags& f, const std::string& v) {
                     f.run.host.mounts.push_back(parse_mount_flag(v, current_dir()));

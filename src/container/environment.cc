@@ -1,5 +1,6 @@
 #include "container/environment.h"
 
+#include <algorithm>
 #include <cstdlib>
 
 #include "base/env_list.h"
@@ -30,7 +31,7 @@ std::vector<std::string> env_from_flags(const std::vector<std::string>& env_file
   return out;
 }
 
-std::vector<std::string> read_env_file(const std::string& path) {
+std::vector<std::string> read_key_value_file(const std::string& path) {
   auto text = read_file_if_exists(path);
   if (!text) fail("open %s: no such file or directory", path.c_str());
   std::vector<std::string> out;
@@ -50,7 +51,31 @@ std::vector<std::string> read_env_file(const std::string& path) {
     }
     if (line.find_first_of(" \t") < line.find('='))
       fail("variable '%s' contains whitespaces (in %s)", line.c_str(), path.c_str());
-    out.push_back(resolve_entry(line));
+    out.push_back(std::move(line));
+  }
+  return out;
+}
+
+std::vector<std::string> read_env_file(const std::string& path) {
+  std::vector<std::string> out = read_key_value_file(path);
+  for (auto& entry : out) entry = resolve_entry(entry);
+  return out;
+}
+
+std::vector<std::pair<std::string, std::string>> labels_from_flags(const std::vector<std::string>& label_files,
+                                                                   const std::vector<std::string>& label_flags) {
+  std::vector<std::string> entries;
+  for (const auto& file : label_files)
+    for (auto& entry : read_key_value_file(file)) entries.push_back(std::move(entry));
+  entries.insert(entries.end(), label_flags.begin(), label_flags.end());
+  std::vector<std::pair<std::string, std::string>> out;
+  for (const auto& entry : entries) {
+    size_t eq = entry.find('=');
+    std::string key = entry.substr(0, eq);
+    std::string value = eq == std::string::npos ? "" : entry.substr(eq + 1);
+    auto same = std::find_if(out.begin(), out.end(), [&](const auto& kv) { return kv.first == key; });
+    if (same != out.end()) same->second = std::move(value);
+    else out.emplace_back(std::move(key), std::move(value));
   }
   return out;
 }

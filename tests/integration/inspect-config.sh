@@ -60,6 +60,27 @@ test_inspect_config_entrypoint_null_vs_set() {
     assert_eq "hutch: No command specified" "$err"
 }
 
+# docker's CLI reads --label-file (lines as --env-file's, no variable looked up),
+# then --label; a later key wins, a bare key has an empty value.
+test_inspect_config_labels_from_flags_and_files() {
+    setup_store
+    export BARE_ON_HOST=not-taken
+    printf '# labels\n  a=from-file\nb=file\n\nBARE_ON_HOST\nspaced=x y\n' >"$WORK/labels"
+    local n
+    n=$(name)
+    run hutch run --name "$n" -l b=flag --label d --label-file "$WORK/labels" "$IMG" true
+    assert_ok
+    run hutch inspect -f '{{json .Config.Labels}}|{{.Config.Labels.b}}' "$n"
+    assert_eq '{"BARE_ON_HOST":"","a":"from-file","b":"flag","d":"","spaced":"x y"}|flag' "$out"
+    run hutch run --rm --label-file "$WORK/no-such-file" "$IMG" true
+    assert_error 125
+    assert_contains "$err" "no such file or directory"
+    printf 'bad key=1\n' >"$WORK/bad-labels"
+    run hutch run --rm --label-file "$WORK/bad-labels" "$IMG" true
+    assert_error 125
+    assert_contains "$err" "contains whitespaces"
+}
+
 test_inspect_config_user_workdir_hostname() {
     setup_store
     local n m id

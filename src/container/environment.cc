@@ -1,11 +1,11 @@
 #include "container/environment.h"
 
-#include <algorithm>
 #include <cstdlib>
 
 #include "base/env_list.h"
 #include "base/error.h"
 #include "base/file.h"
+#include "base/ordered_map.h"
 
 namespace hutch {
 
@@ -68,16 +68,12 @@ std::vector<std::pair<std::string, std::string>> labels_from_flags(const std::ve
   for (const auto& file : label_files)
     for (auto& entry : read_key_value_file(file)) entries.push_back(std::move(entry));
   entries.insert(entries.end(), label_flags.begin(), label_flags.end());
-  std::vector<std::pair<std::string, std::string>> out;
+  OrderedMap<std::string> labels;
   for (const auto& entry : entries) {
     size_t eq = entry.find('=');
-    std::string key = entry.substr(0, eq);
-    std::string value = eq == std::string::npos ? "" : entry.substr(eq + 1);
-    auto same = std::find_if(out.begin(), out.end(), [&](const auto& kv) { return kv.first == key; });
-    if (same != out.end()) same->second = std::move(value);
-    else out.emplace_back(std::move(key), std::move(value));
+    labels.set(entry.substr(0, eq), eq == std::string::npos ? "" : entry.substr(eq + 1));
   }
-  return out;
+  return labels.items();
 }
 
 std::vector<std::string> merge_env(const std::vector<std::string>& image, const std::vector<std::string>& user) {

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "base/error.h"
+#include "base/ordered_map.h"
 #include "container/environment.h"
 #include "container/spec_builder.h"
 
@@ -17,12 +18,13 @@ std::vector<std::string> union_of(std::vector<std::string> out, const std::vecto
   return out;
 }
 
-KeyValues merge_labels(KeyValues labels, const std::vector<std::pair<std::string, std::string>>& image) {
-  for (const auto& [key, value] : image) {
-    bool given = std::any_of(labels.begin(), labels.end(), [&](const auto& kv) { return kv.first == key; });
-    if (!given) labels.emplace_back(key, value);
-  }
-  return labels;
+KeyValues merge_labels(const KeyValues& given, const std::vector<std::pair<std::string, std::string>>& image) {
+  if (given.empty()) return image;
+  OrderedMap<std::string> labels;
+  for (const auto& [key, value] : given) labels.append(key, value);
+  for (const auto& [key, value] : image)
+    if (!labels.contains(key)) labels.append(key, value);
+  return labels.items();
 }
 
 }  // namespace

@@ -134,7 +134,7 @@ std::string container_inspect_json(const Store& store, const ContainerRecord& c,
       .field("Restarting", false)
       .field("OOMKilled", false)
       .field("Dead", false)
-      .field("Pid", (int64_t)container_init_pid(store, c))
+      .field("Pid", running ? (int64_t)container_init_pid(store, c) : 0)
       .field("ExitCode", exit_code)
       .field("Error", "")
       .field("StartedAt", c.started_at.empty() ? kZeroTime : c.started_at)

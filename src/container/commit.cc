@@ -82,7 +82,8 @@ Digest commit_container(const Store& store, const std::string& name_or_id, const
 
   // Paused from outside hutch's own user namespace, before entering it.
   std::optional<ContainerPause> pause;
-  if (pid_t init = options.pause ? container_init_pid(store, container) : 0; init > 0) pause.emplace(init);
+  pid_t init = options.pause && container.is_running() ? container_init_pid(store, container) : 0;
+  if (init > 0) pause.emplace(init);
   RootlessSession session = enter_rootless(store);
   FileLock content = store.lock_content(FileLock::kShared);
   ContainerFs fs = open_container_fs(store, session, container);

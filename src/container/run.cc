@@ -154,7 +154,6 @@ StateDir container_state(const Store& store, const std::string& id) {
 }
 
 pid_t container_init_pid(const Store& store, const ContainerRecord& record) {
-  if (!record.is_running()) return 0;
   StateDir state = container_state(store, record.id);
   if (!state.exists()) return 0;
   try {

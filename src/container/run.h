@@ -23,7 +23,7 @@ int run_container(const Store& store, const RunOptions& options, const PullImage
 // container's directory, which is its bundle (`hutch runtime --root
 // STORE/containers` lists them).
 StateDir container_state(const Store& store, const std::string& id);
-// Its first process, from that state, while it runs; else 0.
+// Its first process, from that state; 0 when there is none.
 pid_t container_init_pid(const Store& store, const ContainerRecord& record);
 
 }  // namespace hutch

@@ -1,6 +1,5 @@
 #include "store/containers.h"
 
-#include <dirent.h>
 #include <sys/stat.h>
 #include <sys/xattr.h>
 #include <unistd.h>
@@ -44,7 +43,55 @@ constexpr size_t kMaxRecycled = 8;
 // The files of a container directory that it reuses as they are.
 constexpr const char* kReusedFiles[] = {"hosts", "hostname", "resolv.conf", "config.json"};
 
-std::string record_json(const ContainerRecord& r);
+// The names of path's extended attributes, when all are overlay's own
+// (user.overlay.*); false when any is not, or they cannot be read.
+bool overlay_attributes(const std::string& path, std::vector<std::string>* names) {
+  char list[1024];
+  ssize_t n = llistxattr(path.c_str(), list, sizeof list);
+  if (n < 0) return false;
+  for (ssize_t i = 0; i < n; i += strlen(list + i) + 1) {
+    if (strncmp(list + i, "user.overlay.", 13) != 0) return false;
+    names->emplace_back(list + i);
+  }
+  return true;
+}
+
+std::string record_json(const ContainerRecord& r) {
+  JsonWriter w;
+  w.begin_object()
+      .field("Id", r.id)
+      .field("Name", r.name)
+      .field("Image", r.image)
+      .field("ImageID", r.image_id)
+      .key("Command")
+      .string_array(r.command)
+      .field("Created", r.created)
+      .field("State", r.state)
+      .field("ExitCode", r.exit_code)
+      .field("StartedAt", r.started_at)
+      .field("FinishedAt", r.finished_at)
+      .field("MonitorPid", (int64_t)r.monitor_pid)
+      .field("MonitorStart", (int64_t)r.monitor_start);
+  write_host_config(w.key("HostConfig"), r.host_config);
+  write_container_config(w.key("Config"), r.config);
+  if (!r.mounts.empty()) {
+    w.key("Mounts").begin_array();
+    for (const auto& m : r.mounts) {
+      w.begin_object().field("Type", m.type);
+      if (!m.name.empty()) w.field("Name", m.name);
+      w.field("Source", m.source).field("Destination", m.destination);
+      if (!m.driver.empty()) w.field("Driver", m.driver);
+      w.field("Mode", m.mode).field("RW", m.rw).field("Propagation", m.propagation);
+      if (m.nonrecursive) w.field("NonRecursive", true);
+      w.end_object();
+    }
+    w.end_array();
+  }
+  if (!r.volumes.empty()) w.key("VolumeNames").string_array(r.volumes);
+  if (!r.anonymous_volumes.empty()) w.key("AnonymousVolumes").string_array(r.anonymous_volumes);
+  w.end_object();
+  return w.str();
+}
 
 }  // namespace
 
@@ -95,46 +142,6 @@ void ContainerStore::create(ContainerRecord& record) const {
   }
 }
 
-namespace {
-
-std::string record_json(const ContainerRecord& r) {
-  JsonWriter w;
-  w.begin_object()
-      .field("Id", r.id)
-      .field("Name", r.name)
-      .field("Image", r.image)
-      .field("ImageID", r.image_id)
-      .key("Command")
-      .string_array(r.command)
-      .field("Created", r.created)
-      .field("State", r.state)
-      .field("ExitCode", r.exit_code)
-      .field("StartedAt", r.started_at)
-      .field("FinishedAt", r.finished_at)
-      .field("MonitorPid", (int64_t)r.monitor_pid)
-      .field("MonitorStart", (int64_t)r.monitor_start);
-  write_host_config(w.key("HostConfig"), r.host_config);
-  write_container_config(w.key("Config"), r.config);
-  if (!r.mounts.empty()) {
-    w.key("Mounts").begin_array();
-    for (const auto& m : r.mounts) {
-      w.begin_object().field("Type", m.type);
-      if (!m.name.empty()) w.field("Name", m.name);
-      w.field("Source", m.source).field("Destination", m.destination);
-      if (!m.driver.empty()) w.field("Driver", m.driver);
-      w.field("Mode", m.mode).field("RW", m.rw).field("Propagation", m.propagation);
-      if (m.nonrecursive) w.field("NonRecursive", true);
-      w.end_object();
-    }
-    w.end_array();
-  }
-  if (!r.volumes.empty()) w.key("VolumeNames").string_array(r.volumes);
-  if (!r.anonymous_volumes.empty()) w.key("AnonymousVolumes").string_array(r.anonymous_volumes);
-  w.end_object();
-  return w.str();
-}
-
-}  // namespace
 
 void ContainerStore::save(const ContainerRecord& r) const {
   write_file_atomic(store_.container_dir(r.id) + "/container.json", record_json(r));
@@ -243,7 +250,7 @@ void ContainerStore::release_name(const ContainerRecord& record) const {
 // empty upper layer with its first owner, mode and no attributes (a chmod of
 // the container's / lands there), and etc files that are still plain files of
 // ours (the container may chmod or chown its /etc/hosts).
-bool ContainerStore::recyclable(const std::string& dir) const {
+bool ContainerStore::recyclable(const std::string& dir, std::vector<std::string>* overlay_marks) const {
   uid_t uid = geteuid();
   gid_t gid = getegid();
   std::string upper = dir + "/upper";
@@ -251,21 +258,14 @@ bool ContainerStore::recyclable(const std::string& dir) const {
   if (lstat(upper.c_str(), &st) < 0 || !S_ISDIR(st.st_mode) || (st.st_mode & 07777) != 0755 || st.st_uid != uid ||
       st.st_gid != gid || st.st_nlink != 2)
     return false;
-  // Overlay marks its upper root with user.overlay.uuid; it is the old
-  // overlay's identity, and goes. Any other attribute is the container's.
-  char names[1024];
-  ssize_t n = llistxattr(upper.c_str(), names, sizeof names);
-  if (n < 0) return false;
-  for (ssize_t i = 0; i < n; i += strlen(names + i) + 1) {
-    if (strncmp(names + i, "user.overlay.", 13) != 0 || lremovexattr(upper.c_str(), names + i) < 0) return false;
+  // Overlay marks its upper root (user.overlay.uuid); any other attribute is
+  // the container's.
+  if (!overlay_attributes(upper, overlay_marks)) return false;
+  try {
+    if (!list_dir(upper).empty()) return false;
+  } catch (const Error&) {
+    return false;
   }
-  DIR* d = opendir(upper.c_str());
-  if (!d) return false;
-  bool empty = true;
-  while (struct dirent* e = readdir(d))
-    if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0) empty = false;
-  closedir(d);
-  if (!empty) return false;
   for (const char* name : kReusedFiles) {
     if (lstat((dir + "/" + name).c_str(), &st) < 0) continue;
     if (!S_ISREG(st.st_mode) || (st.st_mode & 07777) != 0644 || st.st_uid != uid || st.st_nlink != 1) return false;
@@ -276,7 +276,11 @@ bool ContainerStore::recyclable(const std::string& dir) const {
 void ContainerStore::recycle(const ContainerRecord& record) const {
   std::string dir = store_.container_dir(record.id);
   std::string pool = store_.recycled_dir();
-  if (!recyclable(dir)) return remove(record);
+  std::vector<std::string> overlay_marks;
+  if (!recyclable(dir, &overlay_marks)) return remove(record);
+  // The old overlay's identity goes with it.
+  for (const auto& name : overlay_marks)
+    if (lremovexattr((dir + "/upper").c_str(), name.c_str()) < 0) return remove(record);
   // A volatile overlay leaves work/work/incompat/volatile/dirty, which makes
   // the next mount on this work directory fail; overlay remakes work/work at
   // every mount in any case.

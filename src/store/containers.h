@@ -96,7 +96,8 @@ class ContainerStore {
   std::string claim_name(const std::string& name, const std::string& id) const;
   void release_name(const ContainerRecord& record) const;
   bool take_recycled(const std::string& dir) const;
-  bool recyclable(const std::string& dir) const;
+  // overlay_marks: the attributes overlay left on upper/, for recycle() to clear.
+  bool recyclable(const std::string& dir, std::vector<std::string>* overlay_marks) const;
   std::string generate_name() const;
   const Store& store_;
 };

@@ -169,6 +169,11 @@ os.execvp(sys.argv[1], sys.argv[1:])' "$@" >"$outfile" 2>&1 </dev/null &
 _cleanup_bg() {
     local p
     for p in "${BG_PIDS[@]}"; do kill -9 "$p" 2>/dev/null; done
+    # Detached containers a test left (it failed before stopping them): their
+    # monitors are in sessions of their own, and die with a kill of the monitor.
+    if [ -n "${HUTCH_ROOT:-}" ] && [ -d "$HUTCH_ROOT/containers" ]; then
+        for p in $(pgrep -f -- "--root $HUTCH_ROOT __monitor" 2>/dev/null); do kill -9 "$p" 2>/dev/null; done
+    fi
     return 0
 }
 

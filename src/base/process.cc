@@ -93,4 +93,18 @@ bool process_alive(pid_t pid, unsigned long long start_time) {
   return now != 0 && now == start_time;
 }
 
+bool process_running(pid_t pid, unsigned long long start_time) {
+  if (!process_alive(pid, start_time)) return false;
+  std::optional<std::string> stat;
+  try {
+    stat = read_file_if_exists(format("/proc/%d/stat", (int)pid));
+  } catch (const Error&) {
+    return false;  // it exited while being read
+  }
+  if (!stat) return false;
+  size_t close = stat->rfind(')');
+  char state = close == std::string::npos || close + 2 >= stat->size() ? 0 : (*stat)[close + 2];
+  return state != 0 && state != 'Z' && state != 'X';
+}
+
 }  // namespace hutch

@@ -37,5 +37,8 @@ int run_program(const std::vector<std::string>& argv);
 // (from /proc/PID/stat field 22), so a recycled pid is not mistaken for it.
 bool process_alive(pid_t pid, unsigned long long start_time);
 unsigned long long process_start_time(pid_t pid);
+// process_alive, and not a zombie: a process that has finished is not
+// running, whatever its pid says (a parent that never reaps keeps it listed).
+bool process_running(pid_t pid, unsigned long long start_time);
 
 }  // namespace hutch

@@ -22,13 +22,14 @@ std::string quoted_command(const std::vector<std::string>& args, bool no_trunc) 
 }
 
 std::string status_of(const ContainerRecord& c, time_t now) {
-  if (c.is_running()) return "Up " + human_duration(now - parse_rfc3339(c.started_at));
-  if (c.state == "created") return "Created";
-  // A supervisor that died (kill -9) took the container with it.
-  int code = c.state == "running" ? 137 : c.exit_code;
+  std::string status = c.status();
+  if (status == "running") return "Up " + human_duration(now - parse_rfc3339(c.started_at));
+  if (status == "created") return "Created";
+  // A monitor that died (kill -9) took the container with it: 137.
   time_t finished = parse_rfc3339(c.finished_at);
   std::string when = finished ? " " + human_duration(now - finished) + " ago" : "";
-  return "Exited (" + std::to_string(code) + ")" + when;
+  std::string code = "(" + std::to_string(c.reported_exit_code()) + ")";
+  return (status == "restarting" ? "Restarting " : "Exited ") + code + when;
 }
 
 struct PsOptions {
@@ -45,7 +46,7 @@ int ps(PsOptions& options, const Args&) {
   std::vector<std::vector<std::string>> rows = {
       {"CONTAINER ID", "IMAGE", "COMMAND", "CREATED", "STATUS", "PORTS", "NAMES"}};
   for (const auto& c : containers.list()) {
-    if (!all && !c.is_running()) continue;
+    if (!all && !c.is_running() && !c.is_restarting()) continue;
     std::string id = no_trunc ? c.id : c.id.substr(0, 12);
     if (options.quiet) {
       printf("%s\n", id.c_str());

@@ -4,6 +4,7 @@
 #include <cstdio>
 
 #include "cli/commands.h"
+#include "container/control.h"
 #include "container/rootless.h"
 #include "container/run.h"
 #include "runtime/lifecycle.h"
@@ -16,18 +17,6 @@
 namespace hutch {
 
 namespace {
-
-// From the host's namespaces, where hutch owns the container's user
-// namespace and so may signal it: a sibling namespace could not.
-void stop_running(const Store& store, const ContainerRecord& c) {
-  StateDir state = container_state(store, c.id);
-  if (state.exists()) delete_container(state, true);
-  // The foreground hutch supervising it records the exit; wait for it so that
-  // its last save cannot bring the record back after the removal.
-  for (int i = 0; i < 500 && process_alive(c.monitor_pid, c.monitor_start); i++) usleep(10000);
-  if (process_alive(c.monitor_pid, c.monitor_start))
-    fail("container %s: its hutch process %d did not exit", c.id.substr(0, 12).c_str(), (int)c.monitor_pid);
-}
 
 struct RmOptions {
   bool force = false;
@@ -42,11 +31,12 @@ int rm(RmOptions& options, const Args& args) {
   for (const auto& key : args.positional) {
     try {
       ContainerRecord c = containers.find(key);
-      if (c.is_running()) {
+      if (c.is_running() || c.is_restarting()) {
         if (!options.force)
           fail("cannot remove container \"/%s\": container is running: stop the container before removing or force remove",
                c.name.c_str());
-        stop_running(store, c);
+        // Marked stopped first, so that no restart policy brings it back.
+        stop_container(store, c, SIGKILL, 0);
       }
       found.push_back(c);
     } catch (const Error& e) {

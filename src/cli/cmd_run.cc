@@ -3,9 +3,11 @@
 #include "cli/commands.h"
 #include "cli/pulling.h"
 #include "container/environment.h"
+#include "container/monitor.h"
 #include "container/mount_options.h"
 #include "container/run.h"
 #include "image/platform.h"
+#include "base/go_values.h"
 #include "store/gc.h"
 
 namespace hutch {
@@ -21,6 +23,7 @@ struct RunFlags {
   std::vector<std::string> env;
   std::vector<std::string> label_files;
   std::vector<std::string> labels;
+  std::vector<std::string> log_options;
 };
 
 template <typename T>
@@ -45,6 +48,11 @@ int run(RunFlags& flags, const Args& args) {
   if (args.positional.size() > 1) options.config.cmd.emplace(args.positional.begin() + 1, args.positional.end());
   options.config.env = env_from_flags(flags.env_files, flags.env);
   options.config.labels = labels_from_flags(flags.label_files, flags.labels);
+  for (const auto& option : flags.log_options) {
+    size_t eq = option.find('=');
+    if (eq == std::string::npos) fail("invalid key value pair format in log-opt: %s", option.c_str());
+    options.host.log_config.config.emplace_back(option.substr(0, eq), option.substr(eq + 1));
+  }
   options.config.attach_stdin = options.config.open_stdin;
   options.config.stdin_once = options.config.attach_stdin;  // docker: stdin closes when the attached client detaches
   if (!options.platform.empty()) parse_platform(options.platform);  // checked before anything starts
@@ -60,10 +68,66 @@ int run(RunFlags& flags, const Args& args) {
   });
 }
 
+std::vector<Flag<RunFlags>> run_flags() {
+  using F = Flag<RunFlags>;
+  return {
+          F::string("cidfile", 0, host(&HostConfig::container_id_file), "Write the container ID to the file"),
+          F::boolean("detach", 'd', at(&RunFlags::run, &RunOptions::detach),
+                     "Run container in background and print container ID"),
+          // --entrypoint "" is an empty entrypoint, not none.
+          F::each("entrypoint", 0, "string", "Overwrite the default ENTRYPOINT of the image",
+                  [](RunFlags& f, const std::string& v) {
+                    f.run.config.entrypoint = v.empty() ? std::vector<std::string>{} : std::vector<std::string>{v};
+                  }),
+          F::list("env", 'e', &RunFlags::env, "Set environment variables"),
+          F::list("env-file", 0, &RunFlags::env_files, "Read in a file of environment variables"),
+          F::string("hostname", 'h', config(&ContainerConfig::hostname), "Container host name"),
+          F::boolean("interactive", 'i', config(&ContainerConfig::open_stdin), "Keep STDIN open even if not attached"),
+          F::list("label", 'l', &RunFlags::labels, "Set meta data on a container"),
+          F::list("label-file", 0, &RunFlags::label_files, "Read in a line delimited file of labels"),
+          F::each("mount", 0, "mount", "Attach a filesystem mount to the container",
+                  [](RunFlags& f, const std::string& v) {
+                    f.run.host.mounts.push_back(parse_mount_flag(v, current_dir()));
+                  }),
+          F::each("log-driver", 0, "string", "Logging driver for the container (json-file, local, none)",
+                  [](RunFlags& f, const std::string& v) { f.run.host.log_config.type = v; }),
+          F::list("log-opt", 0, &RunFlags::log_options, "Log driver options"),
+          F::string("name", 0, at(&RunFlags::run, &RunOptions::name), "Assign a name to the container"),
+          F::string("network", 0, host(&HostConfig::network_mode),
+                    "Connect a container to a network: none, host, or private (loopback only; also named "
+                    "\"default\" and \"bridge\")")
+              .value_name("network"),
+          F::string("platform", 0, at(&RunFlags::run, &RunOptions::platform),
+                    "Set platform if the image is pulled (OS/ARCH[/VARIANT])"),
+          F::string("pull", 0, at(&RunFlags::run, &RunOptions::pull),
+                    "Pull image before running (\"always\", \"missing\", \"never\")"),
+          F::boolean("read-only", 0, host(&HostConfig::readonly_rootfs),
+                     "Mount the container's root filesystem as read only"),
+          F::each("restart", 0, "string",
+                  "Restart policy to apply when a container exits (no, always, unless-stopped, on-failure[:N])",
+                  [](RunFlags& f, const std::string& v) { f.run.host.restart_policy = parse_restart_policy(v); }),
+          F::boolean("rm", 0, host(&HostConfig::auto_remove), "Automatically remove the container when it exits"),
+          F::string("stop-signal", 0, config(&ContainerConfig::stop_signal), "Signal to stop the container"),
+          F::each("stop-timeout", 0, "int", "Timeout (in seconds) to stop a container",
+                  [](RunFlags& f, const std::string& v) { f.run.config.stop_timeout = (int)parse_go_int(v, 32); }),
+          F::boolean("tty", 't', config(&ContainerConfig::tty), "Allocate a pseudo-TTY"),
+          F::each("tmpfs", 0, "list", "Mount a tmpfs directory",
+                  [](RunFlags& f, const std::string& v) { f.run.host.tmpfs.push_back(parse_tmpfs_flag(v)); }),
+          F::string("user", 'u', config(&ContainerConfig::user),
+                    "Username or UID (format: <name|uid>[:<group|gid>])"),
+          F::each("volume", 'v', "list", "Bind mount a volume",
+                  [](RunFlags& f, const std::string& v) {
+                    add_volume_flag(v, current_dir(), f.run.config, f.run.host);
+                  }),
+          F::list("volumes-from", 0, host(&HostConfig::volumes_from),
+                  "Mount volumes from the specified container(s)"),
+          F::string("workdir", 'w', config(&ContainerConfig::working_dir), "Working directory inside the container"),
+      };
+}
+
 }  // namespace
 
 Command run_command() {
-  using F = Flag<RunFlags>;
   return make_command<RunFlags>(
       {.name = "run",
        .args = "[OPTIONS] IMAGE [COMMAND] [ARG...]",
@@ -80,48 +144,26 @@ Command run_command() {
        .min_args = 1,
        .options_end_at_first_argument = true,
        .keeps_runner_status = true},
-      {
-          // --entrypoint "" is an empty entrypoint, not none.
-          F::each("entrypoint", 0, "string", "Overwrite the default ENTRYPOINT of the image",
-                  [](RunFlags& f, const std::string& v) {
-                    f.run.config.entrypoint = v.empty() ? std::vector<std::string>{} : std::vector<std::string>{v};
-                  }),
-          F::list("env", 'e', &RunFlags::env, "Set environment variables"),
-          F::list("env-file", 0, &RunFlags::env_files, "Read in a file of environment variables"),
-          F::string("hostname", 'h', config(&ContainerConfig::hostname), "Container host name"),
-          F::boolean("interactive", 'i', config(&ContainerConfig::open_stdin), "Keep STDIN open even if not attached"),
-          F::list("label", 'l', &RunFlags::labels, "Set meta data on a container"),
-          F::list("label-file", 0, &RunFlags::label_files, "Read in a line delimited file of labels"),
-          F::each("mount", 0, "mount", "Attach a filesystem mount to the container",
-                  [](RunFlags& f, const std::string& v) {
-                    f.run.host.mounts.push_back(parse_mount_flag(v, current_dir()));
-                  }),
-          F::string("name", 0, at(&RunFlags::run, &RunOptions::name), "Assign a name to the container"),
-          F::string("network", 0, host(&HostConfig::network_mode),
-                    "Connect a container to a network: none, host, or private (loopback only; also named "
-                    "\"default\" and \"bridge\")")
-              .value_name("network"),
-          F::string("platform", 0, at(&RunFlags::run, &RunOptions::platform),
-                    "Set platform if the image is pulled (OS/ARCH[/VARIANT])"),
-          F::string("pull", 0, at(&RunFlags::run, &RunOptions::pull),
-                    "Pull image before running (\"always\", \"missing\", \"never\")"),
-          F::boolean("read-only", 0, host(&HostConfig::readonly_rootfs),
-                     "Mount the container's root filesystem as read only"),
-          F::boolean("rm", 0, host(&HostConfig::auto_remove), "Automatically remove the container when it exits"),
-          F::boolean("tty", 't', config(&ContainerConfig::tty), "Allocate a pseudo-TTY"),
-          F::each("tmpfs", 0, "list", "Mount a tmpfs directory",
-                  [](RunFlags& f, const std::string& v) { f.run.host.tmpfs.push_back(parse_tmpfs_flag(v)); }),
-          F::string("user", 'u', config(&ContainerConfig::user),
-                    "Username or UID (format: <name|uid>[:<group|gid>])"),
-          F::each("volume", 'v', "list", "Bind mount a volume",
-                  [](RunFlags& f, const std::string& v) {
-                    add_volume_flag(v, current_dir(), f.run.config, f.run.host);
-                  }),
-          F::list("volumes-from", 0, host(&HostConfig::volumes_from),
-                  "Mount volumes from the specified container(s)"),
-          F::string("workdir", 'w', config(&ContainerConfig::working_dir), "Working directory inside the container"),
-      },
-      run);
+      run_flags(), run);
+}
+
+// docker create: run's flags but -d, the container made and left created.
+Command create_command() {
+  std::vector<Flag<RunFlags>> flags;
+  for (auto& flag : run_flags())
+    if (std::string(flag.info.name) != "detach") flags.push_back(std::move(flag));
+  return make_command<RunFlags>(
+      {.name = "create",
+       .args = "[OPTIONS] IMAGE [COMMAND] [ARG...]",
+       .summary = "Create a new container",
+       .description = "Makes the container as run does, records it as created and prints its id; start runs it.",
+       .min_args = 1,
+       .options_end_at_first_argument = true,
+       .keeps_runner_status = true},
+      flags, [](RunFlags& f, const Args& args) {
+        f.run.create_only = true;
+        return run(f, args);
+      });
 }
 
 }  // namespace hutch

@@ -32,6 +32,7 @@
 #include "base/json_writer.h"
 #include "base/log.h"
 #include "base/printable.h"
+#include "base/signal_names.h"
 #include "base/version.h"
 
 namespace hutch {
@@ -80,25 +81,6 @@ struct RuntimeOptions {
   bool quiet = false;
   bool rootless = false;
 };
-
-int parse_signal(const std::string& text) {
-  if (text.empty()) return SIGTERM;
-  char* end;
-  long n = strtol(text.c_str(), &end, 10);
-  if (*end == 0 && n > 0 && n < NSIG) return (int)n;
-  std::string name = text.compare(0, 3, "SIG") == 0 ? text.substr(3) : text;
-  static const std::map<std::string, int> kSignals = {
-      {"HUP", SIGHUP},   {"INT", SIGINT},   {"QUIT", SIGQUIT}, {"ILL", SIGILL},     {"TRAP", SIGTRAP},
-      {"ABRT", SIGABRT}, {"BUS", SIGBUS},   {"FPE", SIGFPE},   {"KILL", SIGKILL},   {"USR1", SIGUSR1},
-      {"SEGV", SIGSEGV}, {"USR2", SIGUSR2}, {"PIPE", SIGPIPE}, {"ALRM", SIGALRM},   {"TERM", SIGTERM},
-      {"CHLD", SIGCHLD}, {"CONT", SIGCONT}, {"STOP", SIGSTOP}, {"TSTP", SIGTSTP},   {"TTIN", SIGTTIN},
-      {"TTOU", SIGTTOU}, {"URG", SIGURG},   {"XCPU", SIGXCPU}, {"XFSZ", SIGXFSZ},   {"VTALRM", SIGVTALRM},
-      {"PROF", SIGPROF}, {"WINCH", SIGWINCH}, {"IO", SIGIO},   {"PWR", SIGPWR},     {"SYS", SIGSYS},
-  };
-  auto it = kSignals.find(name);
-  if (it == kSignals.end()) fail("unknown signal %s", printable(text).c_str());
-  return it->second;
-}
 
 std::string absolute(const std::string& path) {
   if (!path.empty() && path[0] == '/') return path;

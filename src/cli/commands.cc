@@ -75,6 +75,19 @@ std::vector<Command> make_commands() {
                     volume_prune_command})
     c.push_back(make());
   add_alias("volume list", "volume ls");
+  for (auto make : {start_command, stop_command, restart_command, kill_command, wait_command, logs_command,
+                    exec_command, create_command, rename_command, system_boot_command, container_prune_command,
+                    monitor_command})
+    c.push_back(make());
+  add_alias("container start", "start");
+  add_alias("container stop", "stop");
+  add_alias("container restart", "restart");
+  add_alias("container kill", "kill");
+  add_alias("container wait", "wait");
+  add_alias("container logs", "logs");
+  add_alias("container exec", "exec");
+  add_alias("container rename", "rename");
+  add_alias("container create", "create");
   add_alias("volume remove", "volume rm");
   return c;
 }

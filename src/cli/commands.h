@@ -62,6 +62,18 @@ Command volume_ls_command();
 Command volume_inspect_command();
 Command volume_rm_command();
 Command volume_prune_command();
+Command start_command();
+Command stop_command();
+Command restart_command();
+Command kill_command();
+Command wait_command();
+Command logs_command();
+Command exec_command();
+Command create_command();
+Command rename_command();
+Command system_boot_command();
+Command container_prune_command();
+Command monitor_command();
 
 // The --format help of the list commands (images, history, system df).
 extern const char* const kTableFormatHelp;

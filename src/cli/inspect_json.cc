@@ -10,6 +10,7 @@
 #include "base/file.h"
 #include "base/json_reader.h"
 #include "base/json_writer.h"
+#include "container/logs.h"
 #include "container/run.h"
 #include "image/image_refs.h"
 #include "store/container_config_json.h"
@@ -115,10 +116,10 @@ std::string image_inspect_json(const Store& store, const ImageRecord& image) {
 }
 
 std::string container_inspect_json(const Store& store, const ContainerRecord& c, bool with_size) {
-  bool running = c.is_running();
-  // A supervisor killed with -9 took its container with it (as ps shows).
-  std::string status = running ? "running" : c.state == "created" ? "created" : "exited";
-  int exit_code = !running && c.state == "running" ? 137 : c.exit_code;
+  // A monitor killed with -9 took its container with it (as ps shows).
+  std::string status = c.status();
+  bool running = status == "running";
+  int exit_code = c.reported_exit_code();
   std::string dir = store.container_dir(c.id);
   std::vector<std::string> args(c.command.size() > 1 ? c.command.begin() + 1 : c.command.end(), c.command.end());
 
@@ -131,12 +132,12 @@ std::string container_inspect_json(const Store& store, const ContainerRecord& c,
       .field("Status", status)
       .field("Running", running)
       .field("Paused", false)
-      .field("Restarting", false)
+      .field("Restarting", status == "restarting")
       .field("OOMKilled", false)
       .field("Dead", false)
       .field("Pid", running ? (int64_t)container_init_pid(store, c) : 0)
       .field("ExitCode", exit_code)
-      .field("Error", "")
+      .field("Error", c.error)
       .field("StartedAt", c.started_at.empty() ? kZeroTime : c.started_at)
       .field("FinishedAt", c.finished_at.empty() || running ? kZeroTime : c.finished_at)
       .end_object();
@@ -144,9 +145,9 @@ std::string container_inspect_json(const Store& store, const ContainerRecord& c,
       .field("ResolvConfPath", dir + "/resolv.conf")
       .field("HostnamePath", dir + "/hostname")
       .field("HostsPath", dir + "/hosts")
-      .field("LogPath", "")
+      .field("LogPath", log_path(dir, c.id, c.host_config.log_config))
       .field("Name", "/" + c.name)
-      .field("RestartCount", 0)
+      .field("RestartCount", c.restart_count)
       .field("Driver", "overlay")
       .field("Platform", "linux")
       .field("MountLabel", "")

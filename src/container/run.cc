@@ -13,6 +13,8 @@
 
 #include "container/environment.h"
 #include "container/etc_files.h"
+#include "container/logs.h"
+#include "container/monitor.h"
 #include "container/mount_plan.h"
 #include "container/mount_point_layer.h"
 #include "container/rootless.h"
@@ -36,6 +38,7 @@
 #include "base/printable.h"
 #include "base/process.h"
 #include "base/random.h"
+#include "base/signal_names.h"
 
 namespace hutch {
 
@@ -62,11 +65,14 @@ class ContainerScope {
   ContainerScope(const Store& store, const ContainerStore& containers, ContainerRecord& record, bool owned_by_caller)
       : store_(store), containers_(containers), record_(record), owned_by_caller_(owned_by_caller) {}
   void discard() { discard_ = true; }
+  // A monitor owns the container from here (run -d).
+  void hand_over() { handed_over_ = true; }
   // The command runs: the record, saved as running from the start, is true.
   void started() { started_ = true; }
   // The container's own user namespace: its files can be removed from there.
   void set_userns(Fd userns) { userns_ = std::move(userns); }
   ~ContainerScope() {
+    if (handed_over_) return;
     try {
       container_state(store_, record_.id).remove();
       if (record_.host_config.auto_remove || discard_) {
@@ -88,24 +94,7 @@ class ContainerScope {
 
  private:
   void remove() {
-    // Files the container made belong to its ids: only root in a user
-    // namespace with its mapping may delete them.
-    auto remove = [&] {
-      // Every process of the container has exited with its init (the PID
-      // namespace's end), and its mounts with them: the directory may serve
-      // the next container.
-      if (started_) containers_.recycle(record_);
-      else containers_.remove(record_);
-      // docker's --rm takes the container's anonymous volumes with it.
-      remove_anonymous_volumes(VolumeStore(store_), record_.anonymous_volumes);
-      // With the container's mapping at hand, what killed commands left in
-      // staging goes too (a warm start made no namespace to collect it in).
-      store_.collect_stale_staging();
-    };
-    if (owned_by_caller_) remove();
-    else if (userns_) in_user_namespace_child(userns_.get(), remove);
-    else in_rootless_child(store_, [&](const RootlessSession&) { remove(); });
-    log_phase("container removed");
+    remove_ended_container(store_, record_, userns_ ? userns_.get() : -1, owned_by_caller_, started_);
   }
 
   const Store& store_;
@@ -115,6 +104,34 @@ class ContainerScope {
   bool owned_by_caller_;
   bool discard_ = false;
   bool started_ = false;
+  bool handed_over_ = false;
+};
+
+// --cidfile: claimed before the container exists (docker refuses a file that
+// is there), filled with the id, and removed when the container was not made.
+class CidFile {
+ public:
+  explicit CidFile(const std::string& path) : path_(path) {
+    if (path_.empty()) return;
+    Fd fd(::open(path_.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644));
+    if (!fd) {
+      if (errno == EEXIST)
+        fail("container ID file found, make sure the other container isn't running or delete %s", path_.c_str());
+      fail_errno("failed to create the container ID file");
+    }
+  }
+  void write(const std::string& id) {
+    if (path_.empty()) return;
+    write_file_in_place(path_, id);
+    written_ = true;
+  }
+  ~CidFile() {
+    if (!path_.empty() && !written_) unlink(path_.c_str());
+  }
+
+ private:
+  std::string path_;
+  bool written_ = false;
 };
 
 // A script's background job starts with INT ignored; docker's signal proxy
@@ -149,6 +166,29 @@ LayerTarget layer_target(const IdMapping& mapping) {
 
 }  // namespace
 
+void remove_ended_container(const Store& store, const ContainerRecord& record, int userns, bool owned_by_caller,
+                            bool started) {
+  ContainerStore containers(store);
+  // Files the container made belong to its ids: only root in a user
+  // namespace with its mapping may delete them.
+  auto remove = [&] {
+    // Every process of the container has exited with its init (the PID
+    // namespace's end), and its mounts with them: the directory may serve
+    // the next container.
+    if (started) containers.recycle(record);
+    else containers.remove(record);
+    // docker's --rm takes the container's anonymous volumes with it.
+    remove_anonymous_volumes(VolumeStore(store), record.anonymous_volumes);
+    // With the container's mapping at hand, what killed commands left in
+    // staging goes too (a warm start made no namespace to collect it in).
+    store.collect_stale_staging();
+  };
+  if (owned_by_caller) remove();
+  else if (userns >= 0) in_user_namespace_child(userns, remove);
+  else in_rootless_child(store, [&](const RootlessSession&) { remove(); });
+  log_phase("container removed");
+}
+
 StateDir container_state(const Store& store, const std::string& id) {
   return StateDir(store.containers_dir(), id, true);
 }
@@ -170,10 +210,15 @@ int run_container(const Store& store, const RunOptions& options, const PullImage
   if (options.pull != "always" && options.pull != "missing" && options.pull != "never")
     fail("invalid pull option: '%s': must be one of \"always\", \"missing\" or \"never\"", options.pull.c_str());
   check_network(options.host.network_mode);
+  if (options.host.auto_remove && options.host.restart_policy.name != "no")
+    fail("Conflicting options: --restart and --rm");
+  check_log_config(options.host.log_config);
+  if (!asked.stop_signal.empty()) parse_docker_signal(asked.stop_signal);
   // docker refuses a malformed reference before it looks for the image, and so
   // before `--pull never` could call it missing.
   if (!Digest::try_parse(asked.image)) parse_reference(asked.image);
   answer_stop_signals();
+  CidFile cidfile(options.host.container_id_file);
   IdMapping mapping = detect_id_mapping();
   ImageStore images(store);
   // Until the container record names the image, nothing stops rmi or prune
@@ -222,6 +267,13 @@ int run_container(const Store& store, const RunOptions& options, const PullImage
   // started or runs, and when it dies unrecorded the record reads as exited.
   record.state = "running";
   record.started_at = record.created;
+  if (options.detach || options.create_only) {
+    // Its monitor records it as running once it is.
+    record.state = "created";
+    record.started_at.clear();
+    record.monitor_pid = 0;
+    record.monitor_start = 0;
+  }
 
   HostFacts facts;
   facts.host_uid = mapping.host_uid;
@@ -288,6 +340,14 @@ int run_container(const Store& store, const RunOptions& options, const PullImage
   // reads it before the runtime is given it.
   write_file_in_place(dir + "/config.json", oci::write_config(spec));
   log_phase("container recorded");
+  cidfile.write(record.id);
+
+  if (options.detach || options.create_only) {
+    scope.hand_over();
+    if (!options.create_only) start_monitor(store, record.id);
+    printf("%s\n", record.id.c_str());
+    return 0;
+  }
 
   // Without -i the container reads nothing of ours: docker gives it an empty
   // stdin, and hutch keeps none it would relay.
@@ -330,7 +390,12 @@ int run_container(const Store& store, const RunOptions& options, const PullImage
   // says "running" with a dead monitor, which reads as exited.
   if (!options.host.auto_remove) {
     try {
-      containers.save(record);
+      // stop and kill mark the record too: only the exit's fields change.
+      containers.update(record.id, [&](ContainerRecord& r) {
+        r.state = record.state;
+        r.exit_code = record.exit_code;
+        r.finished_at = record.finished_at;
+      });
     } catch (const Error& e) {
       log_warn("container %s exited with %d, not recorded: %s", record.id.substr(0, 12).c_str(), code, e.what());
     }

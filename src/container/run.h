@@ -19,6 +19,12 @@ using PullImage = std::function<void(const std::string& image, const LayerTarget
 // Returns the exit status docker would: the container's, or 125/126/127.
 int run_container(const Store& store, const RunOptions& options, const PullImage& pull);
 
+// Removes a --rm container once all its processes have exited: from its user
+// namespace (userns, or a new one from the store's mapping; owned_by_caller:
+// no namespace needed), recycling the directory when it started.
+void remove_ended_container(const Store& store, const ContainerRecord& record, int userns, bool owned_by_caller,
+                            bool started);
+
 // The runtime state of one of hutch's own containers: state.json in the
 // container's directory, which is its bundle (`hutch runtime --root
 // STORE/containers` lists them).

@@ -14,6 +14,8 @@ struct RunOptions {
   std::string name;
   std::string pull = "missing";        // always | missing | never
   std::string platform;
+  bool detach = false;  // -d: a monitor supervises it; run prints its id
+  bool create_only = false;  // create: recorded as created, started by start
 };
 
 }  // namespace hutch

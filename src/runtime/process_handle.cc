@@ -18,26 +18,7 @@ namespace hutch {
 
 namespace {
 
-// The state letter of /proc/PID/stat (after the command's closing parenthesis).
-char process_state(pid_t pid) {
-  std::optional<std::string> stat;
-  try {
-    stat = read_file_if_exists(format("/proc/%d/stat", (int)pid));
-  } catch (const Error&) {
-    return 0;  // it exited while being read
-  }
-  if (!stat) return 0;
-  size_t close = stat->rfind(')');
-  return close == std::string::npos || close + 2 >= stat->size() ? 0 : (*stat)[close + 2];
-}
-
 }  // namespace
-
-bool process_running(pid_t pid, unsigned long long start_time) {
-  if (!process_alive(pid, start_time)) return false;
-  char state = process_state(pid);
-  return state != 0 && state != 'Z' && state != 'X';
-}
 
 ProcessHandle ProcessHandle::open(pid_t pid, unsigned long long start_time) {
   ProcessHandle handle;

@@ -4,6 +4,7 @@
 #include <sys/types.h>
 
 #include "base/fd.h"
+#include "base/process.h"
 
 namespace hutch {
 
@@ -29,7 +30,5 @@ class ProcessHandle {
   Fd pidfd_;
 };
 
-// A zombie has finished: it is not running, whatever its pid says.
-bool process_running(pid_t pid, unsigned long long start_time);
 
 }  // namespace hutch

@@ -41,7 +41,20 @@ struct ContainerConfig {
   std::optional<std::vector<std::string>> entrypoint;  // null when none
   KeyValues labels;
   std::string stop_signal;
+  std::optional<int> stop_timeout;                     // seconds stop waits before SIGKILL; unset: 10
   std::vector<std::string> exposed_ports;              // "80/tcp"
+};
+
+// HostConfig.RestartPolicy: what the monitor does when the container exits.
+struct RestartPolicy {
+  std::string name = "no";  // no | always | unless-stopped | on-failure
+  int maximum_retry_count = 0;  // on-failure's :N; 0: no limit
+};
+
+// HostConfig.LogConfig: where the monitor writes the container's output.
+struct LogConfig {
+  std::string type = "json-file";  // json-file | local | none
+  KeyValues config;                // --log-opt KEY=VALUE
 };
 
 // One --mount (Engine API HostConfig.Mounts item).
@@ -69,6 +82,9 @@ struct HostConfig {
   std::vector<std::string> binds;  // -v as given: HOST:CTR[:OPTS], NAME:CTR[:OPTS]
   std::string network_mode = "default";
   bool auto_remove = false;
+  std::string container_id_file;  // --cidfile
+  RestartPolicy restart_policy;
+  LogConfig log_config;
   std::vector<std::string> volumes_from;  // NAME[:ro|rw]
   std::vector<std::string> cap_add;
   std::vector<std::string> cap_drop;

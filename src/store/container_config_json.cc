@@ -146,18 +146,24 @@ void write_container_config(JsonWriter& w, const ContainerConfig& c) {
   w.key("OnBuild").null();
   string_map(w.key("Labels"), c.labels);
   if (!c.stop_signal.empty()) w.field("StopSignal", c.stop_signal);
+  if (c.stop_timeout) w.field("StopTimeout", *c.stop_timeout);
   w.end_object();
 }
 
 void write_host_config(JsonWriter& h, const HostConfig& host) {
   h.begin_object();
   strings_or_null(h, "Binds", host.binds);
-  h.field("ContainerIDFile", "");
-  // hutch keeps no log of a container's output: docker's name for that.
-  h.key("LogConfig").begin_object().field("Type", "none").key("Config").begin_object().end_object().end_object();
+  h.field("ContainerIDFile", host.container_id_file);
+  h.key("LogConfig").begin_object().field("Type", host.log_config.type);
+  string_map(h.key("Config"), host.log_config.config);
+  h.end_object();
   h.field("NetworkMode", host.network_mode);
   h.key("PortBindings").begin_object().end_object();
-  h.key("RestartPolicy").begin_object().field("Name", "no").field("MaximumRetryCount", 0).end_object();
+  h.key("RestartPolicy")
+      .begin_object()
+      .field("Name", host.restart_policy.name)
+      .field("MaximumRetryCount", host.restart_policy.maximum_retry_count)
+      .end_object();
   h.field("AutoRemove", host.auto_remove).field("VolumeDriver", "");
   strings_or_null(h, "VolumesFrom", host.volumes_from);
   strings_or_null(h, "CapAdd", host.cap_add);
@@ -233,6 +239,7 @@ ContainerConfig parse_container_config(const JsonValue& json) {
   c.entrypoint = strings_or_none(json, "Entrypoint");
   c.labels = string_map_at(json, "Labels");
   c.stop_signal = json.string_at("StopSignal");
+  if (const JsonValue* v = json.get("StopTimeout"); v && v->kind() == JsonValue::kNumber) c.stop_timeout = (int)v->as_int();
   return c;
 }
 
@@ -241,6 +248,16 @@ HostConfig parse_host_config(const JsonValue& json) {
   h.binds = json.strings_at("Binds");
   h.network_mode = json.string_at("NetworkMode", h.network_mode);
   h.auto_remove = bool_at(json, "AutoRemove", false);
+  h.container_id_file = json.string_at("ContainerIDFile");
+  if (const JsonValue* v = json.get("RestartPolicy"); v && v->is_object()) {
+    h.restart_policy.name = v->string_at("Name", "no");
+    h.restart_policy.maximum_retry_count = (int)v->int_at("MaximumRetryCount");
+  }
+  // Records from before hutch kept logs say "none", and they have none.
+  if (const JsonValue* v = json.get("LogConfig"); v && v->is_object()) {
+    h.log_config.type = v->string_at("Type", h.log_config.type);
+    h.log_config.config = string_map_at(*v, "Config");
+  }
   h.volumes_from = json.strings_at("VolumesFrom");
   h.cap_add = json.strings_at("CapAdd");
   h.cap_drop = json.strings_at("CapDrop");

@@ -1,5 +1,7 @@
 #include "store/containers.h"
 
+#include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/xattr.h>
 #include <unistd.h>
@@ -10,6 +12,7 @@
 #include <cstring>
 
 #include "base/error.h"
+#include "base/fd.h"
 #include "base/file.h"
 #include "base/json_reader.h"
 #include "base/json_writer.h"
@@ -20,11 +23,27 @@
 namespace hutch {
 
 bool ContainerRecord::is_running() const {
-  return state == "running" && process_alive(monitor_pid, monitor_start);
+  return state == "running" && process_running(monitor_pid, monitor_start);
+}
+
+bool ContainerRecord::is_restarting() const {
+  return state == "restarting" && process_running(monitor_pid, monitor_start);
+}
+
+std::string ContainerRecord::status() const {
+  if (state == "created") return state;
+  if (state == "running" || state == "restarting")
+    return process_running(monitor_pid, monitor_start) ? state : "exited";
+  return "exited";
+}
+
+int ContainerRecord::reported_exit_code() const {
+  if ((state == "running" || state == "restarting") && !process_running(monitor_pid, monitor_start)) return 137;
+  return exit_code;
 }
 
 bool ContainerRecord::is_abandoned() const {
-  return host_config.auto_remove && !process_alive(monitor_pid, monitor_start);
+  return host_config.auto_remove && !process_running(monitor_pid, monitor_start);
 }
 
 namespace {
@@ -68,6 +87,9 @@ std::string record_json(const ContainerRecord& r) {
       .field("Created", r.created)
       .field("State", r.state)
       .field("ExitCode", r.exit_code)
+      .field("Error", r.error)
+      .field("RestartCount", r.restart_count)
+      .field("ManuallyStopped", r.manually_stopped)
       .field("StartedAt", r.started_at)
       .field("FinishedAt", r.finished_at)
       .field("MonitorPid", (int64_t)r.monitor_pid)
@@ -132,7 +154,7 @@ void ContainerStore::create(ContainerRecord& record) const {
     std::string spare = dir + "/" + kSpareRecord;
     if (exists(spare)) {
       write_file_in_place(spare, record_json(record));
-      if (rename(spare.c_str(), (dir + "/container.json").c_str()) < 0) fail_errno("rename %s", spare.c_str());
+      if (::rename(spare.c_str(), (dir + "/container.json").c_str()) < 0) fail_errno("rename %s", spare.c_str());
     } else {
       save(record);
     }
@@ -143,8 +165,40 @@ void ContainerStore::create(ContainerRecord& record) const {
 }
 
 
+void ContainerStore::rename(const ContainerRecord& record, const std::string& new_name) const {
+  std::string name = !new_name.empty() && new_name[0] == '/' ? new_name.substr(1) : new_name;
+  if (name == record.name) fail("Renaming a container with the same name as its current name");
+  if (!valid_name(name))
+    fail("Invalid container name (%s), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed", name.c_str());
+  std::string owner = claim_name(name, record.id);
+  if (!owner.empty())
+    fail("Conflict. The container name \"/%s\" is already in use by container \"%s\". You have to remove (or rename) that container to be able to reuse that name.",
+         name.c_str(), owner.c_str());
+  try {
+    update(record.id, [&](ContainerRecord& r) { r.name = name; });
+  } catch (...) {
+    unlink((store_.names_dir() + "/" + name).c_str());
+    throw;
+  }
+  release_name(record);
+}
+
 void ContainerStore::save(const ContainerRecord& r) const {
   write_file_atomic(store_.container_dir(r.id) + "/container.json", record_json(r));
+}
+
+ContainerRecord ContainerStore::update(const std::string& id,
+                                       const std::function<void(ContainerRecord&)>& change) const {
+  std::string dir = store_.container_dir(id);
+  Fd lock(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (!lock) fail("No such container: %s", id.c_str());
+  while (flock(lock.get(), LOCK_EX) < 0)
+    if (errno != EINTR) fail_errno("lock container %s", id.c_str());
+  std::optional<ContainerRecord> record = load(id);
+  if (!record) fail("No such container: %s", id.c_str());
+  change(*record);
+  save(*record);
+  return *record;
 }
 
 std::optional<ContainerRecord> ContainerStore::load(const std::string& id) const {
@@ -160,6 +214,9 @@ std::optional<ContainerRecord> ContainerStore::load(const std::string& id) const
   r.created = j.string_at("Created");
   r.state = j.string_at("State");
   r.exit_code = j.int_at("ExitCode");
+  r.error = j.string_at("Error");
+  r.restart_count = j.int_at("RestartCount");
+  if (const JsonValue* v = j.get("ManuallyStopped")) r.manually_stopped = v->as_bool();
   r.started_at = j.string_at("StartedAt");
   r.finished_at = j.string_at("FinishedAt");
   r.monitor_pid = j.int_at("MonitorPid");
@@ -232,7 +289,7 @@ ContainerRecord ContainerStore::find(const std::string& key) const {
 void ContainerStore::remove(const ContainerRecord& record) const {
   std::string dir = store_.container_dir(record.id);
   std::string trash = store_.tmp_dir() + "/rm-" + random_hex(8);
-  if (rename(dir.c_str(), trash.c_str()) < 0) {
+  if (::rename(dir.c_str(), trash.c_str()) < 0) {
     if (errno != ENOENT) fail_errno("remove container %s", record.id.c_str());
   } else {
     remove_tree(trash);
@@ -294,13 +351,13 @@ void ContainerStore::recycle(const ContainerRecord& record) const {
   release_name(record);
   // Readers skip a directory without a record, as they do one being created.
   std::string spare = dir + "/" + kSpareRecord;
-  if (rename((dir + "/container.json").c_str(), spare.c_str()) < 0 && errno != ENOENT)
+  if (::rename((dir + "/container.json").c_str(), spare.c_str()) < 0 && errno != ENOENT)
     return remove(record);
   if (mkdir(pool.c_str(), 0700) < 0 && errno != EEXIST) return remove(record);
   // The pool's places are numbered: rename(2) onto one that holds a directory
   // fails, so each place is taken by one container however many race for it.
   for (size_t place = 0; place < kMaxRecycled; place++) {
-    if (rename(dir.c_str(), (pool + "/" + std::to_string(place)).c_str()) == 0) return;
+    if (::rename(dir.c_str(), (pool + "/" + std::to_string(place)).c_str()) == 0) return;
   }
   remove(record);
 }
@@ -309,7 +366,7 @@ bool ContainerStore::take_recycled(const std::string& dir) const {
   std::string pool = store_.recycled_dir();
   // Another container may take the same one first: then its rename fails.
   for (const auto& name : list_dir(pool))
-    if (rename((pool + "/" + name).c_str(), dir.c_str()) == 0) return true;
+    if (::rename((pool + "/" + name).c_str(), dir.c_str()) == 0) return true;
   return false;
 }
 

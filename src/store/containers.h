@@ -2,6 +2,7 @@
 #pragma once
 #include <sys/types.h>
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -32,11 +33,16 @@ struct ContainerRecord {
   Digest image_id;
   std::vector<std::string> command;  // entrypoint + cmd as run
   std::string created;
-  std::string state = "created";  // created | running | exited
+  std::string state = "created";  // created | running | restarting | exited
   int exit_code = 0;
+  std::string error;  // why the last start failed (inspect's State.Error)
+  int restart_count = 0;  // restarts by the policy since the last start
+  // docker's HasBeenManuallyStopped: stop, kill or rm -f ended it, so no
+  // policy restarts it (unless-stopped not even after a reboot).
+  bool manually_stopped = false;
   std::string started_at;
   std::string finished_at;
-  pid_t monitor_pid = 0;  // the hutch process supervising it
+  pid_t monitor_pid = 0;  // the hutch process supervising it: run's, or a monitor
   unsigned long long monitor_start = 0;
 
   // As docker keeps them (and inspect shows them): Config is the image's
@@ -60,6 +66,12 @@ struct ContainerRecord {
   // "running" only while its supervisor is alive: a killed hutch leaves a
   // record that says running, but the container died with it.
   bool is_running() const;
+  // Waiting to be restarted by its policy: its monitor lives.
+  bool is_restarting() const;
+  // The state as docker reports it: a record whose monitor died says
+  // "exited", with 137 (the monitor's death killed the container).
+  std::string status() const;
+  int reported_exit_code() const;
   // A --rm container whose hutch died (kill -9) before removing it: docker
   // would have removed it when it ended, so nothing may treat it as present.
   bool is_abandoned() const;
@@ -74,6 +86,13 @@ class ContainerStore {
   // one, retried until it is free.
   void create(ContainerRecord& record) const;
   void save(const ContainerRecord& record) const;
+  // Claims new_name, records it, then lets the old name go.
+  void rename(const ContainerRecord& record, const std::string& new_name) const;
+  // Loads the record, applies change and saves it, under a lock on the
+  // container's directory: the monitor and the commands that stop or rename
+  // a container each change their own fields of one record. Returns the
+  // record saved; throws "No such container" when it is gone.
+  ContainerRecord update(const std::string& id, const std::function<void(ContainerRecord&)>& change) const;
   std::optional<ContainerRecord> load(const std::string& id) const;
   // Removes abandoned records on the way (best effort: what a removal from
   // outside the user namespace cannot delete is left to staging collection),

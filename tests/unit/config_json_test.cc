@@ -125,7 +125,7 @@ TEST(config_json_round_trip) {
 TEST(host_config_as_docker_prints_it) {
   HostConfig h = with_daemon_defaults(HostConfig(), HostFacts());
   std::string docker =
-      "{\"Binds\":null,\"ContainerIDFile\":\"\",\"LogConfig\":{\"Type\":\"none\",\"Config\":{}},"
+      "{\"Binds\":null,\"ContainerIDFile\":\"\",\"LogConfig\":{\"Type\":\"json-file\",\"Config\":{}},"
       "\"NetworkMode\":\"default\",\"PortBindings\":{},\"RestartPolicy\":{\"Name\":\"no\",\"MaximumRetryCount\":0},"
       "\"AutoRemove\":false,\"VolumeDriver\":\"\",\"VolumesFrom\":null,\"CapAdd\":null,\"CapDrop\":null,"
       "\"CgroupnsMode\":\"host\",\"Dns\":[],\"DnsOptions\":[],\"DnsSearch\":[],\"ExtraHosts\":null,\"GroupAdd\":null,"
@@ -143,8 +143,8 @@ TEST(host_config_as_docker_prints_it) {
       "\"/proc/timer_list\",\"/proc/timer_stats\",\"/proc/sched_debug\",\"/proc/scsi\",\"/sys/firmware\","
       "\"/sys/devices/virtual/powercap\"],"
       "\"ReadonlyPaths\":[\"/proc/bus\",\"/proc/fs\",\"/proc/irq\",\"/proc/sys\",\"/proc/sysrq-trigger\"]}";
-  // hutch's differences from docker's: LogConfig "none" (no log is kept),
-  // Runtime "hutch", and newer docker's /sys/devices/virtual/powercap.
+  // hutch's differences from docker's: Runtime "hutch", and newer docker's
+  // /sys/devices/virtual/powercap.
   CHECK_EQ(host_json(h), docker);
 }
 

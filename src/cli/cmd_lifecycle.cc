@@ -1,0 +1,205 @@
+// start, stop, restart, kill, wait, and the monitor they start: the commands
+// that move a container between created, running and exited.
+#include <signal.h>
+
+#include <cstdio>
+
+#include "cli/commands.h"
+#include "container/control.h"
+#include "container/monitor.h"
+#include "store/containers.h"
+#include "base/error.h"
+#include "base/go_values.h"
+#include "base/log.h"
+#include "base/signal_names.h"
+
+namespace hutch {
+
+namespace {
+
+// docker's multi-container commands: each name is done in turn, printed when
+// done, and a failure is reported and makes the status 1 without stopping the
+// rest.
+int for_each_container(const Args& args, const std::function<void(const Store&, const ContainerRecord&)>& act,
+                       bool print_names = true) {
+  Store store = open_store();
+  ContainerStore containers(store);
+  int status = 0;
+  for (const auto& key : args.positional) {
+    try {
+      act(store, containers.find(key));
+      if (print_names) printf("%s\n", key.c_str());
+      fflush(stdout);
+    } catch (const Error& e) {
+      print_error(e.what());
+      status = kExitRunner;
+    }
+  }
+  return status;
+}
+
+int timeout_of(const ContainerRecord& c, const std::optional<int>& timeout) {
+  if (timeout) return *timeout;
+  return c.config.stop_timeout.value_or(10);
+}
+
+void start_one(const Store& store, const ContainerRecord& c) {
+  if (c.is_running() || c.is_restarting()) return;  // docker: nothing to do
+  start_monitor(store, c.id);
+}
+
+struct StopOptions {
+  std::optional<int> timeout;
+  std::string signal;
+};
+
+std::vector<Flag<StopOptions>> stop_flags() {
+  using F = Flag<StopOptions>;
+  return {
+      F::string("signal", 's', &StopOptions::signal, "Signal to send to the container"),
+      F::each("time", 't', "int", "Seconds to wait before killing the container",
+              [](StopOptions& o, const std::string& v) { o.timeout = (int)parse_go_int(v, 32); }),
+  };
+}
+
+void stop_one(const StopOptions& options, const Store& store, const ContainerRecord& c) {
+  int sig = options.signal.empty() ? stop_signal_of(c) : parse_docker_signal(options.signal);
+  stop_container(store, c, sig, timeout_of(c, options.timeout));
+}
+
+struct KillOptions {
+  std::string signal = "KILL";
+};
+
+}  // namespace
+
+Command start_command() {
+  return make_command<NoOptions>(
+      {.name = "start",
+       .args = "CONTAINER [CONTAINER...]",
+       .summary = "Start one or more stopped containers",
+       .description = "Starts each container in the background under a monitor of its own, as run -d does, and "
+                      "prints its name once its command runs. A running container is left as it is.",
+       .min_args = 1,
+       .keeps_runner_status = true},
+      {}, [](NoOptions&, const Args& args) { return for_each_container(args, start_one) ? 1 : 0; });
+}
+
+Command stop_command() {
+  return make_command<StopOptions>(
+      {.name = "stop",
+       .args = "[OPTIONS] CONTAINER [CONTAINER...]",
+       .summary = "Stop one or more running containers",
+       .description = "Sends each container's stop signal (its StopSignal, else SIGTERM) to its first process, "
+                      "and SIGKILL to all of its processes when it has not ended after the timeout (its "
+                      "StopTimeout, else 10 seconds; -1 waits for ever). A stopped container's restart policy "
+                      "does not restart it.",
+       .min_args = 1},
+      stop_flags(), [](StopOptions& options, const Args& args) {
+        return for_each_container(args, [&](const Store& store, const ContainerRecord& c) { stop_one(options, store, c); });
+      });
+}
+
+Command restart_command() {
+  return make_command<StopOptions>(
+      {.name = "restart",
+       .args = "[OPTIONS] CONTAINER [CONTAINER...]",
+       .summary = "Restart one or more containers",
+       .description = "Stops each container as stop does, then starts it as start does.",
+       .min_args = 1},
+      stop_flags(), [](StopOptions& options, const Args& args) {
+        return for_each_container(args, [&](const Store& store, const ContainerRecord& c) {
+          stop_one(options, store, c);
+          start_monitor(store, c.id);
+        });
+      });
+}
+
+Command kill_command() {
+  using F = Flag<KillOptions>;
+  return make_command<KillOptions>(
+      {.name = "kill",
+       .args = "[OPTIONS] CONTAINER [CONTAINER...]",
+       .summary = "Kill one or more running containers",
+       .description = "Sends a signal (SIGKILL unless --signal says otherwise) to each container's first process. "
+                      "As docker's kill does, it also keeps the container's restart policy from restarting it.",
+       .min_args = 1},
+      {F::string("signal", 's', &KillOptions::signal, "Signal to send to the container")},
+      [](KillOptions& options, const Args& args) {
+        int sig = parse_docker_signal(options.signal);
+        return for_each_container(args, [&](const Store& store, const ContainerRecord& c) { signal_container(store, c, sig); });
+      });
+}
+
+Command wait_command() {
+  return make_command<NoOptions>(
+      {.name = "wait",
+       .args = "CONTAINER [CONTAINER...]",
+       .summary = "Block until one or more containers stop, then print their exit codes",
+       .description = "Waits for each container in turn to stop and prints its exit code, one line each.",
+       .min_args = 1},
+      {}, [](NoOptions&, const Args& args) {
+        return for_each_container(
+            args, [](const Store& store, const ContainerRecord& c) { printf("%d\n", wait_container(store, c.id)); },
+            false);
+      });
+}
+
+Command rename_command() {
+  return make_command<NoOptions>(
+      {.name = "rename",
+       .args = "CONTAINER NEW_NAME",
+       .summary = "Rename a container",
+       .description = "Gives the container a new name, running or not; the old name is free afterwards.",
+       .min_args = 2,
+       .max_args = 2},
+      {}, [](NoOptions&, const Args& args) {
+        Store store = open_store();
+        ContainerStore containers(store);
+        containers.rename(containers.find(args.positional[0]), args.positional[1]);
+        return 0;
+      });
+}
+
+// What dockerd does when it starts, for a host without a daemon: run from a
+// user's @reboot crontab line or a systemd --user unit.
+Command system_boot_command() {
+  return make_command<NoOptions>(
+      {.name = "system boot",
+       .args = "",
+       .summary = "Start the containers whose restart policy asks to be started at boot",
+       .description = "Starts every container that is not running whose restart policy is always, or "
+                      "unless-stopped and it was not stopped by the user, as docker's daemon does when it starts. "
+                      "Without a daemon nothing else does it: call it at boot, from a crontab line "
+                      "(@reboot hutch system boot) or a systemd --user unit (ExecStart=hutch system boot, "
+                      "Type=oneshot, WantedBy=default.target, with loginctl enable-linger). Prints the name of "
+                      "each container started.",
+       .max_args = 0},
+      {}, [](NoOptions&, const Args&) {
+        Store store = open_store();
+        ContainerStore containers(store);
+        int status = 0;
+        for (const auto& c : containers.list()) {
+          const std::string& policy = c.host_config.restart_policy.name;
+          bool wanted = policy == "always" || (policy == "unless-stopped" && !c.manually_stopped);
+          if (!wanted || c.is_running() || c.is_restarting()) continue;
+          try {
+            start_monitor(store, c.id);
+            printf("%s\n", c.name.c_str());
+          } catch (const Error& e) {
+            print_error(e.what());
+            status = kExitRunner;
+          }
+        }
+        return status;
+      });
+}
+
+Command monitor_command() {
+  return make_command<NoOptions>(
+      {.name = "__monitor", .args = "ID", .summary = "A detached container's monitor", .min_args = 1, .max_args = 1,
+       .hidden = true},
+      {}, [](NoOptions&, const Args& args) { return monitor_main(open_store(), args.positional[0], 3); });
+}
+
+}  // namespace hutch

@@ -1,0 +1,29 @@
+// A detached container's monitor: one small process per container, in a
+// session of its own, the parent of the container's first process. It holds
+// the container's stdio (pipes, or the pty master), writes the log, records
+// the exit status and times, applies the restart policy, and removes a --rm
+// container, then exits. If it dies, the container dies with it (the init's
+// parent-death signal), and the record, naming a dead monitor, reads as
+// exited (137).
+#pragma once
+#include <string>
+
+#include "store/container_config.h"
+#include "store/store.h"
+
+namespace hutch {
+
+// Starts a monitor for the recorded container `id` (run -d, start): returns
+// once the container's command has been exec'd, or throws the failure with
+// the status run would give (125, 126, 127).
+void start_monitor(const Store& store, const std::string& id);
+
+// The monitor process itself (`hutch __monitor ID`): report_fd gets "0\n"
+// once the command runs, or the failure's status and message.
+int monitor_main(const Store& store, const std::string& id, int report_fd);
+
+// docker's restart policy from --restart: no, always, unless-stopped,
+// on-failure[:N]; throws docker's message for anything else.
+RestartPolicy parse_restart_policy(const std::string& text);
+
+}  // namespace hutch

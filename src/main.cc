@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "cli/commands.h"
+#include "container/monitor.h"
 #include "base/error.h"
 #include "base/interrupt.h"
 #include "base/log.h"
@@ -111,6 +112,11 @@ int main(int argc, char** argv) {
   // with runc's command line, to be given where a runc path is expected.
   const char* slash = strrchr(argv[0], '/');
   if (strcmp(slash ? slash + 1 : argv[0], "hutch-runtime") == 0) return runtime_main(words);
+  // A detached container's monitor (container/monitor.h), as start_monitor
+  // execs it: `hutch --root STORE __monitor ID`, its report pipe on fd 3. It
+  // lives as long as its container, so it skips the command registry, whose
+  // tables would be most of what it holds.
+  if (words.size() == 4 && words[0] == "--root" && words[2] == "__monitor") return monitor_main(Store(words[1]), words[3], 3);
   try {
     int status = dispatch(words);
     fflush(stdout);

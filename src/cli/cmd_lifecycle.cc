@@ -1,4 +1,4 @@
-// start, stop, restart, kill, wait, and the monitor they start: the commands
+// start, stop, restart, kill, wait, rename and system boot: the commands
 // that move a container between created, running and exited.
 #include <signal.h>
 
@@ -193,13 +193,6 @@ Command system_boot_command() {
         }
         return status;
       });
-}
-
-Command monitor_command() {
-  return make_command<NoOptions>(
-      {.name = "__monitor", .args = "ID", .summary = "A detached container's monitor", .min_args = 1, .max_args = 1,
-       .hidden = true},
-      {}, [](NoOptions&, const Args& args) { return monitor_main(open_store(), args.positional[0], 3); });
 }
 
 }  // namespace hutch

@@ -76,8 +76,7 @@ std::vector<Command> make_commands() {
     c.push_back(make());
   add_alias("volume list", "volume ls");
   for (auto make : {start_command, stop_command, restart_command, kill_command, wait_command, logs_command,
-                    exec_command, create_command, rename_command, system_boot_command, container_prune_command,
-                    monitor_command})
+                    exec_command, create_command, rename_command, system_boot_command, container_prune_command})
     c.push_back(make());
   add_alias("container start", "start");
   add_alias("container stop", "stop");

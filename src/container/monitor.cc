@@ -13,6 +13,7 @@
 #include <cstring>
 #include <vector>
 #include <memory>
+#include <optional>
 
 #include "container/logs.h"
 #include "container/rootless.h"
@@ -79,7 +80,9 @@ struct Output {
 // and its streams have ended. Returns its exit code.
 class OneRun {
  public:
-  OneRun(const oci::Config& spec, const CreateRequest& base, LogWriter& log) : spec_(spec), request_(base), log_(log) {}
+  // The config is read afresh for each run, and not kept between them.
+  OneRun(oci::Config spec, const CreateRequest& base, LogWriter& log)
+      : spec_(std::move(spec)), request_(base), log_(log) {}
 
   // Creates the container and waits for its exec; throws its failure.
   void start() {
@@ -171,7 +174,7 @@ class OneRun {
   }
 
  private:
-  const oci::Config& spec_;
+  oci::Config spec_;
   CreateRequest request_;
   LogWriter& log_;
   std::vector<Output> outputs_;
@@ -200,6 +203,18 @@ void shed_memory() {
     // dropping them loses nothing.
     if (inode == 0 || perms[1] == 'w' || perms[3] != 'p') continue;
     madvise((void*)start, end - start, MADV_DONTNEED);
+    madvise((void*)start, end - start, MADV_RANDOM);
+  }
+  // What the start's deep calls used of the stack, below where it now is.
+  char here;
+  uintptr_t below = ((uintptr_t)&here & ~(uintptr_t)4095) - 2 * 4096;
+  for (size_t at = 0; at < maps.size();) {
+    size_t nl = maps.find('\n', at);
+    std::string line = maps.substr(at, nl == std::string::npos ? std::string::npos : nl - at);
+    at = nl == std::string::npos ? maps.size() : nl + 1;
+    unsigned long start, end;
+    if (line.find("[stack]") == std::string::npos || sscanf(line.c_str(), "%lx-%lx", &start, &end) != 2) continue;
+    if (below > start && below < end) madvise((void*)start, below - start, MADV_DONTNEED);
   }
 }
 
@@ -302,7 +317,6 @@ int monitor_main(const Store& store, const std::string& id, int report_fd) {
 
   ContainerRecord record;
   std::string dir = store.container_dir(id);
-  oci::Config spec;
   std::unique_ptr<LogWriter> log;
   try {
     if (!signal_fd) fail_errno("signalfd");
@@ -312,7 +326,7 @@ int monitor_main(const Store& store, const std::string& id, int report_fd) {
       r.manually_stopped = false;
       r.restart_count = 0;
     });
-    spec = oci::parse_config(read_file(dir + "/config.json"));
+    oci::parse_config(read_file(dir + "/config.json"));  // a broken one fails the start here
     log = open_log_writer(dir, id, record.host_config.log_config, record.config.labels, record.config.env);
   } catch (const Error& e) {
     report(reporting, e.status(), e.what());
@@ -334,11 +348,12 @@ int monitor_main(const Store& store, const std::string& id, int report_fd) {
   int64_t backoff = kFirstBackoffMs;
   for (bool first = true;; first = false) {
     container_state(store, id).remove();
-    OneRun run(spec, request, *log);
+    std::optional<OneRun> run;
     int code;
     int64_t started = monotonic_ms();
     try {
-      run.start();
+      run.emplace(oci::parse_config(read_file(dir + "/config.json")), request, *log);
+      run->start();
       ever_started = true;
       record = containers.update(id, [&](ContainerRecord& r) {
         r.state = "running";
@@ -347,7 +362,7 @@ int monitor_main(const Store& store, const std::string& id, int report_fd) {
       });
       report(reporting, 0, "");
       shed_memory();
-      code = run.supervise(signal_fd.get());
+      code = run->supervise(signal_fd.get());
     } catch (const Error& e) {
       if (first) {
         // As docker keeps a container whose start failed: created, with the
@@ -371,7 +386,8 @@ int monitor_main(const Store& store, const std::string& id, int report_fd) {
       }
       code = e.status();
     }
-    if (run.userns() >= 0) last_userns = Fd(dup(run.userns()));
+    if (run && run->userns() >= 0) last_userns = Fd(dup(run->userns()));
+    run.reset();
     std::string finished = rfc3339_now();
     try {
       record = containers.update(id, [&](ContainerRecord& r) {

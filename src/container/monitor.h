@@ -18,7 +18,8 @@ namespace hutch {
 // the status run would give (125, 126, 127).
 void start_monitor(const Store& store, const std::string& id);
 
-// The monitor process itself (`hutch __monitor ID`): report_fd gets "0\n"
+// The monitor process itself (`hutch --root STORE __monitor ID`, which
+// main.cc runs before any command parsing): report_fd gets "0\n"
 // once the command runs, or the failure's status and message.
 int monitor_main(const Store& store, const std::string& id, int report_fd);
 

@@ -365,11 +365,11 @@ int monitor_main(const Store& store, const std::string& id, int report_fd) {
       code = run->supervise(signal_fd.get());
     } catch (const Error& e) {
       if (first) {
-        // As docker keeps a container whose start failed: created, with the
-        // status and the reason.
+        // As docker keeps a container whose start failed: created (or
+        // exited, when it ran before), with the status and the reason.
         try {
           containers.update(id, [&](ContainerRecord& r) {
-            r.state = "created";
+            r.state = r.started_at.empty() ? "created" : "exited";
             r.exit_code = e.status();
             r.error = e.what();
           });

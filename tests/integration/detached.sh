@@ -65,6 +65,13 @@ test_run_detach_failure_statuses_leave_nothing_running() {
     assert_eq "created 127" "$out"
     [ -n "$(hutch inspect -f '{{.State.Error}}' nf)" ] || fail "State.Error of a failed start is empty"
     [ -z "$(pgrep -f -- "--root $HUTCH_ROOT __monitor")" ] || fail "a monitor runs for a container that never started"
+    # A container that ran once stays exited when a later start fails.
+    hutch run --name selfdel "$IMG" sh -c 'rm /bin/sh' || fail "run"
+    run hutch start selfdel
+    assert_status 1
+    run hutch inspect -f '{{.State.Status}} {{.State.ExitCode}}' selfdel
+    assert_eq "exited 127" "$out"
+    hutch rm selfdel >/dev/null
     run hutch run -d --rm "$IMG" no-such-command
     assert_status 127
     run hutch ps -a -q

@@ -54,11 +54,19 @@ std::string rfc3339_now() {
   return rfc3339(ts.tv_sec, ts.tv_nsec);
 }
 
-time_t parse_rfc3339(const std::string& s) {
+namespace {
+
+// The seconds and the fraction's nanoseconds; false when it cannot.
+bool parse_rfc3339_parts(const std::string& s, time_t* seconds, int64_t* nanos) {
   struct tm tm = {};
   const char* rest = strptime(s.c_str(), "%Y-%m-%dT%H:%M:%S", &tm);
-  if (!rest) return 0;
+  if (!rest) return false;
   time_t t = timegm(&tm);
+  int64_t frac = 0;
+  if (*rest == '.') {
+    int64_t scale = 100000000;
+    for (rest++; *rest >= '0' && *rest <= '9'; rest++, scale /= 10) frac += (*rest - '0') * scale;
+  }
   while (*rest == '.' || (*rest >= '0' && *rest <= '9')) rest++;
   if (*rest == '+' || *rest == '-') {
     int sign = *rest == '+' ? 1 : -1;
@@ -66,7 +74,29 @@ time_t parse_rfc3339(const std::string& s) {
     sscanf(rest + 1, "%d:%d", &hh, &mm);
     t -= sign * (hh * 3600 + mm * 60);
   }
-  return t;
+  *seconds = t;
+  *nanos = frac;
+  return true;
+}
+
+}  // namespace
+
+time_t parse_rfc3339(const std::string& s) {
+  time_t seconds;
+  int64_t nanos;
+  return parse_rfc3339_parts(s, &seconds, &nanos) ? seconds : 0;
+}
+
+int64_t parse_rfc3339_nanos(const std::string& s) {
+  time_t seconds;
+  int64_t nanos;
+  return parse_rfc3339_parts(s, &seconds, &nanos) ? (int64_t)seconds * 1000000000 + nanos : 0;
+}
+
+int64_t unix_nanos_now() {
+  struct timespec ts;
+  clock_gettime(CLOCK_REALTIME, &ts);
+  return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
 }  // namespace hutch

@@ -16,5 +16,9 @@ std::string rfc3339_now();
 std::string rfc3339(time_t seconds, long nanos = 0);
 // Parses an RFC 3339 timestamp; returns 0 when it cannot.
 time_t parse_rfc3339(const std::string& s);
+// The same to the nanosecond (ns since the epoch); 0 when it cannot.
+int64_t parse_rfc3339_nanos(const std::string& s);
+// The time now, ns since the epoch (UTC).
+int64_t unix_nanos_now();
 
 }  // namespace hutch

@@ -67,24 +67,38 @@ int run_program(const std::vector<std::string>& argv) {
   return exit_code_of(child.wait());
 }
 
-unsigned long long process_start_time(pid_t pid) {
+namespace {
+
+// From /proc/PID/stat: the state letter (field 3) and the start time (field
+// 22); false when the process is gone.
+bool read_stat(pid_t pid, char* state, unsigned long long* start_time) {
   std::optional<std::string> stat;
   try {
     stat = read_file_if_exists(format("/proc/%d/stat", (int)pid));
   } catch (const Error&) {
-    return 0;  // it exited while being read (ESRCH): gone all the same
+    return false;  // it exited while being read (ESRCH): gone all the same
   }
-  if (!stat) return 0;
+  if (!stat) return false;
   // The command name may contain spaces and parentheses: fields start after the last ')'.
   size_t close = stat->rfind(')');
-  if (close == std::string::npos) return 0;
+  if (close == std::string::npos || close + 2 >= stat->size()) return false;
   const char* p = stat->c_str() + close + 2;
+  *state = *p;
   for (int field = 3; field < 22 && *p; field++) {
     p = strchr(p, ' ');
-    if (!p) return 0;
+    if (!p) return false;
     p++;
   }
-  return strtoull(p, nullptr, 10);
+  *start_time = strtoull(p, nullptr, 10);
+  return true;
+}
+
+}  // namespace
+
+unsigned long long process_start_time(pid_t pid) {
+  char state;
+  unsigned long long start_time = 0;
+  return read_stat(pid, &state, &start_time) ? start_time : 0;
 }
 
 bool process_alive(pid_t pid, unsigned long long start_time) {
@@ -94,17 +108,10 @@ bool process_alive(pid_t pid, unsigned long long start_time) {
 }
 
 bool process_running(pid_t pid, unsigned long long start_time) {
-  if (!process_alive(pid, start_time)) return false;
-  std::optional<std::string> stat;
-  try {
-    stat = read_file_if_exists(format("/proc/%d/stat", (int)pid));
-  } catch (const Error&) {
-    return false;  // it exited while being read
-  }
-  if (!stat) return false;
-  size_t close = stat->rfind(')');
-  char state = close == std::string::npos || close + 2 >= stat->size() ? 0 : (*stat)[close + 2];
-  return state != 0 && state != 'Z' && state != 'X';
+  char state = 0;
+  unsigned long long now = 0;
+  if (pid <= 0 || !read_stat(pid, &state, &now)) return false;
+  return now != 0 && now == start_time && state != 'Z' && state != 'X';
 }
 
 }  // namespace hutch

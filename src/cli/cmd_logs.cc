@@ -25,19 +25,13 @@ struct LogsOptions {
   bool details = false;
 };
 
-int64_t now_ns() {
-  struct timespec ts;
-  clock_gettime(CLOCK_REALTIME, &ts);
-  return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
 // docker's timestamp argument: a Go duration back from now ("10m", "1h30m"),
 // an RFC 3339 date or date and time (local time without a zone), or Unix
 // seconds with an optional fraction.
 int64_t parse_log_time(const std::string& value, const char* flag) {
   if (value != "0") {
     try {
-      return now_ns() - parse_go_duration(value).count();
+      return unix_nanos_now() - parse_go_duration(value).count();
     } catch (const Error&) {
     }
   }

@@ -46,9 +46,10 @@ void stop_container(const Store& store, const ContainerRecord& record, int signa
   ContainerStore containers(store);
   ContainerRecord now = containers.update(record.id, [](ContainerRecord& r) { r.manually_stopped = true; });
   ProcessHandle monitor = monitor_of(now);
-  if (!monitor.alive() || now.status() == "exited" || now.status() == "created") return;
+  std::string status = now.status();
+  if (!monitor.alive() || (status != "running" && status != "restarting")) return;
   // Waiting out a restart's back-off: the wake-up makes it read the mark.
-  if (now.state == "restarting") monitor.signal(SIGUSR1);
+  if (status == "restarting") monitor.signal(SIGUSR1);
   else if (signal_init(store, now, signal, false) && monitor.wait_gone(timeout_s < 0 ? -1 : timeout_s * 1000))
     return;
   signal_init(store, now, SIGKILL, true);

@@ -14,6 +14,7 @@
 #include "base/fd.h"
 #include "base/file.h"
 #include "base/go_values.h"
+#include "base/human.h"
 #include "base/json_reader.h"
 #include "base/strings.h"
 
@@ -252,23 +253,6 @@ class NoLogWriter : public LogWriter {
   void append(const LogEntry&) override {}
 };
 
-int64_t parse_time_ns(const std::string& s) {
-  struct tm tm = {};
-  const char* rest = strptime(s.c_str(), "%Y-%m-%dT%H:%M:%S", &tm);
-  if (!rest) return 0;
-  int64_t ns = (int64_t)timegm(&tm) * 1000000000;
-  if (*rest == '.') {
-    int64_t scale = 100000000;
-    for (rest++; *rest >= '0' && *rest <= '9'; rest++, scale /= 10) ns += (*rest - '0') * scale;
-  }
-  if (*rest == '+' || *rest == '-') {
-    int sign = *rest == '+' ? 1 : -1, hh = 0, mm = 0;
-    sscanf(rest + 1, "%d:%d", &hh, &mm);
-    ns -= (int64_t)sign * (hh * 3600 + mm * 60) * 1000000000;
-  }
-  return ns;
-}
-
 // Takes the complete records at the front of buffer.
 using RecordParser = void (*)(std::string& buffer, std::vector<LogEntry>& out);
 
@@ -281,7 +265,7 @@ void parse_json_lines(std::string& buffer, std::vector<LogEntry>& out) {
       LogEntry e;
       e.text = j.string_at("log");
       e.stream = j.string_at("stream") == "stderr" ? LogStream::kStderr : LogStream::kStdout;
-      e.time_ns = parse_time_ns(j.string_at("time"));
+      e.time_ns = parse_rfc3339_nanos(j.string_at("time"));
       if (const JsonValue* attrs = j.get("attrs"); attrs && attrs->is_object()) {
         std::vector<std::string> pairs;
         for (const auto& [k, v] : attrs->members()) pairs.push_back(k + "=" + (v.is_string() ? v.as_string() : ""));

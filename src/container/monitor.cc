@@ -28,6 +28,7 @@
 #include "base/go_values.h"
 #include "base/human.h"
 #include "base/process.h"
+#include "base/strings.h"
 
 // mimalloc's, when it is hutch's allocator (the static build).
 extern "C" void mi_collect(bool force) __attribute__((weak));
@@ -35,12 +36,6 @@ extern "C" void mi_collect(bool force) __attribute__((weak));
 namespace hutch {
 
 namespace {
-
-int64_t now_ns() {
-  struct timespec ts;
-  clock_gettime(CLOCK_REALTIME, &ts);
-  return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
 
 int64_t monotonic_ms() {
   struct timespec ts;
@@ -163,11 +158,11 @@ class OneRun {
         if (n < 0 && (errno == EAGAIN || errno == EINTR)) continue;
         if (n <= 0) {
           // The end of a stream (a pty master reads EIO once no one holds it).
-          log_.flush(o.stream, now_ns());
+          log_.flush(o.stream, unix_nanos_now());
           o.fd.reset();
           continue;
         }
-        log_.write(o.stream, std::string_view(buf, n), now_ns());
+        log_.write(o.stream, std::string_view(buf, n), unix_nanos_now());
       }
     }
     return exit_code_of(status);
@@ -187,34 +182,20 @@ class OneRun {
 // given back. Clean pages of the binary are read again from it if ever needed.
 void shed_memory() {
   if (mi_collect) mi_collect(true);
-  std::string maps = read_file_if_exists("/proc/self/maps").value_or("");
-  size_t at = 0;
-  while (at < maps.size()) {
-    size_t nl = maps.find('\n', at);
-    std::string line = maps.substr(at, nl == std::string::npos ? std::string::npos : nl - at);
-    at = nl == std::string::npos ? maps.size() : nl + 1;
-    unsigned long start, end;
-    char perms[8] = {};
-    unsigned long offset;
-    char dev[16];
-    unsigned long inode;
-    if (sscanf(line.c_str(), "%lx-%lx %7s %lx %15s %lu", &start, &end, perms, &offset, dev, &inode) != 6) continue;
-    // Read-only views of a file (code, constants): never written, so
-    // dropping them loses nothing.
-    if (inode == 0 || perms[1] == 'w' || perms[3] != 'p') continue;
-    madvise((void*)start, end - start, MADV_DONTNEED);
-    madvise((void*)start, end - start, MADV_RANDOM);
-  }
-  // What the start's deep calls used of the stack, below where it now is.
+  // What the start's deep calls used of the stack lies below where it now is.
   char here;
-  uintptr_t below = ((uintptr_t)&here & ~(uintptr_t)4095) - 2 * 4096;
-  for (size_t at = 0; at < maps.size();) {
-    size_t nl = maps.find('\n', at);
-    std::string line = maps.substr(at, nl == std::string::npos ? std::string::npos : nl - at);
-    at = nl == std::string::npos ? maps.size() : nl + 1;
-    unsigned long start, end;
-    if (line.find("[stack]") == std::string::npos || sscanf(line.c_str(), "%lx-%lx", &start, &end) != 2) continue;
-    if (below > start && below < end) madvise((void*)start, below - start, MADV_DONTNEED);
+  uintptr_t stack_in_use = ((uintptr_t)&here & ~(uintptr_t)4095) - 2 * 4096;
+  for (const auto& line : split(read_file_if_exists("/proc/self/maps").value_or(""), '\n')) {
+    unsigned long start, end, offset, inode;
+    char perms[8] = {}, dev[16];
+    if (sscanf(line.c_str(), "%lx-%lx %7s %lx %15s %lu", &start, &end, perms, &offset, dev, &inode) != 6) continue;
+    if (line.find("[stack]") != std::string::npos) {
+      if (stack_in_use > start && stack_in_use < end) madvise((void*)start, stack_in_use - start, MADV_DONTNEED);
+    } else if (inode != 0 && perms[1] != 'w' && perms[3] == 'p') {
+      // A read-only view of a file (code, constants): never written, so
+      // dropping it loses nothing.
+      madvise((void*)start, end - start, MADV_DONTNEED);
+    }
   }
 }
 
@@ -266,9 +247,12 @@ void start_monitor(const Store& store, const std::string& id) {
     setsid();
     pid_t monitor = fork();
     if (monitor != 0) _exit(monitor < 0);
-    int null = ::open("/dev/null", O_RDWR);
+    int null = ::open("/dev/null", O_RDWR | O_CLOEXEC);
     for (int fd = 0; fd < 3; fd++) dup2(null, fd);
-    dup2(report.write.get(), 3);
+    // The report pipe is fd 3, kept across the exec (dup2 onto itself would
+    // leave it close-on-exec).
+    if (report.write.get() == 3) fcntl(3, F_SETFD, 0);
+    else dup2(report.write.get(), 3);
     sigset_t none;
     sigemptyset(&none);
     sigprocmask(SIG_SETMASK, &none, nullptr);

@@ -16,10 +16,6 @@
 
 namespace hutch {
 
-namespace {
-
-}  // namespace
-
 ProcessHandle ProcessHandle::open(pid_t pid, unsigned long long start_time) {
   ProcessHandle handle;
   if (pid <= 0) return handle;

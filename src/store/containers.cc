@@ -22,14 +22,6 @@
 
 namespace hutch {
 
-bool ContainerRecord::is_running() const {
-  return state == "running" && process_running(monitor_pid, monitor_start);
-}
-
-bool ContainerRecord::is_restarting() const {
-  return state == "restarting" && process_running(monitor_pid, monitor_start);
-}
-
 std::string ContainerRecord::status() const {
   if (state == "created") return state;
   if (state == "running" || state == "restarting")
@@ -37,9 +29,13 @@ std::string ContainerRecord::status() const {
   return "exited";
 }
 
+bool ContainerRecord::is_running() const { return status() == "running"; }
+
+bool ContainerRecord::is_restarting() const { return status() == "restarting"; }
+
 int ContainerRecord::reported_exit_code() const {
-  if ((state == "running" || state == "restarting") && !process_running(monitor_pid, monitor_start)) return 137;
-  return exit_code;
+  // Recorded as live, but its monitor is gone, and took the container along.
+  return state != "exited" && state != "created" && status() == "exited" ? 137 : exit_code;
 }
 
 bool ContainerRecord::is_abandoned() const {
@@ -133,17 +129,21 @@ std::string ContainerStore::claim_name(const std::string& name, const std::strin
   return owner;
 }
 
+void ContainerStore::claim_given_name(const std::string& name, const std::string& id) const {
+  if (!valid_name(name))
+    fail("Invalid container name (%s), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed", name.c_str());
+  std::string owner = claim_name(name, id);
+  if (!owner.empty())
+    fail("Conflict. The container name \"/%s\" is already in use by container \"%s\". You have to remove (or rename) that container to be able to reuse that name.",
+         name.c_str(), owner.c_str());
+}
+
 void ContainerStore::create(ContainerRecord& record) const {
   if (record.name.empty()) {
     do record.name = generate_name();
     while (!claim_name(record.name, record.id).empty());
   } else {
-    if (!valid_name(record.name))
-      fail("Invalid container name (%s), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed", record.name.c_str());
-    std::string owner = claim_name(record.name, record.id);
-    if (!owner.empty())
-      fail("Conflict. The container name \"/%s\" is already in use by container \"%s\". You have to remove (or rename) that container to be able to reuse that name.",
-           record.name.c_str(), owner.c_str());
+    claim_given_name(record.name, record.id);
   }
   std::string link = store_.names_dir() + "/" + record.name;
   try {
@@ -168,12 +168,7 @@ void ContainerStore::create(ContainerRecord& record) const {
 void ContainerStore::rename(const ContainerRecord& record, const std::string& new_name) const {
   std::string name = !new_name.empty() && new_name[0] == '/' ? new_name.substr(1) : new_name;
   if (name == record.name) fail("Renaming a container with the same name as its current name");
-  if (!valid_name(name))
-    fail("Invalid container name (%s), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed", name.c_str());
-  std::string owner = claim_name(name, record.id);
-  if (!owner.empty())
-    fail("Conflict. The container name \"/%s\" is already in use by container \"%s\". You have to remove (or rename) that container to be able to reuse that name.",
-         name.c_str(), owner.c_str());
+  claim_given_name(name, record.id);
   try {
     update(record.id, [&](ContainerRecord& r) { r.name = name; });
   } catch (...) {

@@ -113,6 +113,9 @@ class ContainerStore {
 
  private:
   std::string claim_name(const std::string& name, const std::string& id) const;
+  // claim_name for a name the user chose: checked, and refused in docker's
+  // words when another container holds it.
+  void claim_given_name(const std::string& name, const std::string& id) const;
   void release_name(const ContainerRecord& record) const;
   bool take_recycled(const std::string& dir) const;
   // overlay_marks: the attributes overlay left on upper/, for recycle() to clear.

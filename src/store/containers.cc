@@ -24,12 +24,17 @@ namespace hutch {
 
 std::string ContainerRecord::status() const {
   if (state == "created") return state;
-  if (state == "running" || state == "restarting")
-    return process_running(monitor_pid, monitor_start) ? state : "exited";
+  if (state == "running" || state == "restarting") {
+    if (!process_running(monitor_pid, monitor_start)) return "exited";
+    return state == "running" && paused ? "paused" : state;
+  }
   return "exited";
 }
 
-bool ContainerRecord::is_running() const { return status() == "running"; }
+bool ContainerRecord::is_running() const {
+  std::string s = status();
+  return s == "running" || s == "paused";
+}
 
 bool ContainerRecord::is_restarting() const { return status() == "restarting"; }
 
@@ -86,10 +91,23 @@ std::string record_json(const ContainerRecord& r) {
       .field("Error", r.error)
       .field("RestartCount", r.restart_count)
       .field("ManuallyStopped", r.manually_stopped)
+      .field("Paused", r.paused)
       .field("StartedAt", r.started_at)
       .field("FinishedAt", r.finished_at)
       .field("MonitorPid", (int64_t)r.monitor_pid)
       .field("MonitorStart", (int64_t)r.monitor_start);
+  if (!r.health.status.empty()) {
+    w.key("Health").begin_object().field("Status", r.health.status).field("FailingStreak", r.health.failing_streak);
+    w.key("Log").begin_array();
+    for (const auto& p : r.health.log)
+      w.begin_object()
+          .field("Start", p.start)
+          .field("End", p.end)
+          .field("ExitCode", p.exit_code)
+          .field("Output", p.output)
+          .end_object();
+    w.end_array().end_object();
+  }
   write_host_config(w.key("HostConfig"), r.host_config);
   write_container_config(w.key("Config"), r.config);
   if (!r.mounts.empty()) {
@@ -212,6 +230,14 @@ std::optional<ContainerRecord> ContainerStore::load(const std::string& id) const
   r.error = j.string_at("Error");
   r.restart_count = j.int_at("RestartCount");
   if (const JsonValue* v = j.get("ManuallyStopped")) r.manually_stopped = v->as_bool();
+  if (const JsonValue* v = j.get("Paused")) r.paused = v->as_bool();
+  if (const JsonValue* h = j.get("Health"); h && h->is_object()) {
+    r.health.status = h->string_at("Status");
+    r.health.failing_streak = h->int_at("FailingStreak");
+    if (const JsonValue* log = h->get("Log"); log && log->is_array())
+      for (const auto& p : log->items())
+        r.health.log.push_back({p.string_at("Start"), p.string_at("End"), p.int_at("ExitCode"), p.string_at("Output")});
+  }
   r.started_at = j.string_at("StartedAt");
   r.finished_at = j.string_at("FinishedAt");
   r.monitor_pid = j.int_at("MonitorPid");

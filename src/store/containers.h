@@ -26,6 +26,19 @@ struct MountPoint {
   bool nonrecursive = false;  // --mount bind-nonrecursive (not in docker's Mounts)
 };
 
+// One probe of a health check, as inspect's State.Health.Log shows it.
+struct HealthProbe {
+  std::string start, end;  // RFC 3339, nanoseconds
+  int exit_code = 0;       // 0 healthy, 1 unhealthy, -1 the probe could not run or timed out
+  std::string output;      // the probe's stdout and stderr, cut at 4 KiB
+};
+
+struct HealthState {
+  std::string status;  // starting | healthy | unhealthy; empty: no health check
+  int failing_streak = 0;
+  std::vector<HealthProbe> log;  // the last five probes
+};
+
 struct ContainerRecord {
   std::string id;  // 64 hex digits
   std::string name;
@@ -40,6 +53,9 @@ struct ContainerRecord {
   // docker's HasBeenManuallyStopped: stop, kill or rm -f ended it, so no
   // policy restarts it (unless-stopped not even after a reboot).
   bool manually_stopped = false;
+  // Frozen by `pause` until `unpause`: status() says "paused" while it runs.
+  bool paused = false;
+  HealthState health;  // kept while it runs, cleared when it starts
   std::string started_at;
   std::string finished_at;
   pid_t monitor_pid = 0;  // the hutch process supervising it: run's, or a monitor
@@ -63,8 +79,8 @@ struct ContainerRecord {
   // run --rm remove them when no other container uses them.
   std::vector<std::string> anonymous_volumes;
 
-  // "running" only while its supervisor is alive: a killed hutch leaves a
-  // record that says running, but the container died with it.
+  // "running" (or paused) only while its supervisor is alive: a killed hutch
+  // leaves a record that says running, but the container died with it.
   bool is_running() const;
   // Waiting to be restarted by its policy: its monitor lives.
   bool is_restarting() const;

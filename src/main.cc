@@ -112,11 +112,15 @@ int main(int argc, char** argv) {
   // with runc's command line, to be given where a runc path is expected.
   const char* slash = strrchr(argv[0], '/');
   if (strcmp(slash ? slash + 1 : argv[0], "hutch-runtime") == 0) return runtime_main(words);
-  // A detached container's monitor (container/monitor.h), as start_monitor
-  // execs it: `hutch --root STORE __monitor ID`, its report pipe on fd 3. It
-  // lives as long as its container, so it skips the command registry, whose
-  // tables would be most of what it holds.
-  if (words.size() == 4 && words[0] == "--root" && words[2] == "__monitor") return monitor_main(Store(words[1]), words[3], 3);
+  // A container's monitor (container/monitor.h), as start_monitor execs it:
+  // `hutch --root STORE __monitor ID`, its report pipe on fd 3, or
+  // `__attached-monitor` with its owner's socket on fd 4 too. It lives as long
+  // as its container, so it skips the command registry, whose tables would be
+  // most of what it holds.
+  if (words.size() == 4 && words[0] == "--root") {
+    if (words[2] == "__monitor") return monitor_main(Store(words[1]), words[3], 3, -1);
+    if (words[2] == "__attached-monitor") return monitor_main(Store(words[1]), words[3], 3, 4);
+  }
   try {
     int status = dispatch(words);
     fflush(stdout);

@@ -169,10 +169,11 @@ os.execvp(sys.argv[1], sys.argv[1:])' "$@" >"$outfile" 2>&1 </dev/null &
 _cleanup_bg() {
     local p
     for p in "${BG_PIDS[@]}"; do kill -9 "$p" 2>/dev/null; done
-    # Detached containers a test left (it failed before stopping them): their
-    # monitors are in sessions of their own, and die with a kill of the monitor.
+    # Containers a test left (it failed before stopping them, or detached from
+    # them): their monitors are in sessions of their own, and the containers
+    # die with a kill of the monitor.
     if [ -n "${HUTCH_ROOT:-}" ] && [ -d "$HUTCH_ROOT/containers" ]; then
-        for p in $(pgrep -f -- "--root $HUTCH_ROOT __monitor" 2>/dev/null); do kill -9 "$p" 2>/dev/null; done
+        for p in $(pgrep -f -- "--root $HUTCH_ROOT __(attached-)?monitor" 2>/dev/null); do kill -9 "$p" 2>/dev/null; done
     fi
     return 0
 }
@@ -210,6 +211,17 @@ wait_status() {
     done
     alive "$1" && fail "process $1 still running after ${2:-20}s" "$(ps -o pid,args -p "$1")"
     wait "$1"
+}
+
+# wait_inspect C FORMAT WANT: until `inspect -f FORMAT C` prints WANT (up to 10 s)
+wait_inspect() {
+    local i
+    for ((i = 0; i < 200; i++)); do
+        [ "$(hutch inspect -f "$2" "$1" 2>/dev/null)" = "$3" ] && return 0
+        sleep 0.05
+    done
+    run hutch inspect -f "$2" "$1"
+    fail "inspect -f '$2' $1: expected '$3', got '$out'"
 }
 
 # pids of the processes whose whole command line is CMDLINE

@@ -1,5 +1,7 @@
 #include "base/strings.h"
 
+#include <cctype>
+
 namespace hutch {
 
 std::vector<std::string> split(std::string_view s, char sep) {
@@ -11,6 +13,11 @@ std::vector<std::string> split(std::string_view s, char sep) {
     if (at == std::string_view::npos) return out;
     start = at + 1;
   }
+}
+
+std::string lowercase(std::string s) {
+  for (char& c : s) c = (char)tolower((unsigned char)c);
+  return s;
 }
 
 }  // namespace hutch

@@ -8,5 +8,7 @@ namespace hutch {
 
 // Go's strings.Split: "" gives one empty piece, "a,,b" three pieces.
 std::vector<std::string> split(std::string_view s, char sep);
+// ASCII only, as Go's strings.ToLower is for the names docker compares.
+std::string lowercase(std::string s);
 
 }  // namespace hutch

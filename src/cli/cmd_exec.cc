@@ -42,6 +42,8 @@ int exec(ExecOptions& options, const Args& args) {
   }
   StateDir state = container_state(store, c.id);
   if (!c.is_running() || !state.exists()) fail_status(1, "Container %s is not running", c.id.c_str());
+  if (c.status() == "paused")
+    fail_status(1, "Container %s is paused, unpause the container before exec", args.positional[0].c_str());
   oci::Config config = oci::parse_config(read_file(state.config_path()));
 
   ExecRequest request;

@@ -2,9 +2,13 @@
 // that move a container between created, running and exited.
 #include <signal.h>
 
+#include <unistd.h>
+
 #include <cstdio>
 
 #include "cli/commands.h"
+#include "container/attach_client.h"
+#include "container/attach_protocol.h"
 #include "container/control.h"
 #include "container/monitor.h"
 #include "store/containers.h"
@@ -48,6 +52,49 @@ void start_one(const Store& store, const ContainerRecord& c) {
   start_monitor(store, c.id);
 }
 
+struct StartOptions {
+  bool attach = false;
+  bool interactive = false;
+  std::string detach_keys;
+};
+
+// start -a: the container started with this command attached, as the
+// foreground run is (its end kills a container it did not detach from).
+int start_attached(const StartOptions& options, const std::string& key) {
+  std::string keys = parse_detach_keys(options.detach_keys.empty() ? kDefaultDetachKeys : options.detach_keys);
+  Store store = open_store();
+  ContainerStore containers(store);
+  ContainerRecord c;
+  try {
+    c = containers.find(key);
+  } catch (const Error& e) {
+    fail_status(1, "%s", e.what());
+  }
+  bool in = options.interactive && c.config.open_stdin;
+  if (in && c.config.tty && !isatty(0)) fail_status(1, "the input device is not a TTY");
+  AttachHello hello;
+  hello.in = in;
+  hello.out = hello.err = true;  // -i alone attaches them too, as docker's does
+  Fd socket;
+  pid_t monitor_pid = -1;
+  if (c.is_running()) {
+    socket = connect_attach_socket(store.container_dir(c.id));
+    if (!socket || !send_all(socket.get(), encode_frame(Frame::kHello, hello.encode())))
+      fail_status(1, "container %s is not running", key.c_str());
+  } else {
+    hello.owner = true;
+    AttachedMonitor monitor = start_attached_monitor(store, c.id, hello);
+    socket = std::move(monitor.socket);
+    monitor_pid = monitor.pid;
+  }
+  AttachSession session;
+  session.relay_stdin = in;
+  session.tty = c.config.tty;
+  session.detach_keys = keys;
+  session.sig_proxy = !c.config.tty;  // as attach
+  return end_attached(attach_session(socket.get(), session), monitor_pid);
+}
+
 struct StopOptions {
   std::optional<int> timeout;
   std::string signal;
@@ -74,15 +121,29 @@ struct KillOptions {
 }  // namespace
 
 Command start_command() {
-  return make_command<NoOptions>(
+  using F = Flag<StartOptions>;
+  return make_command<StartOptions>(
       {.name = "start",
-       .args = "CONTAINER [CONTAINER...]",
+       .args = "[OPTIONS] CONTAINER [CONTAINER...]",
        .summary = "Start one or more stopped containers",
        .description = "Starts each container in the background under a monitor of its own, as run -d does, and "
-                      "prints its name once its command runs. A running container is left as it is.",
+                      "prints its name once its command runs. A running container is left as it is. With -a "
+                      "(or -i), the one container is started attached, as run in the foreground is: its output "
+                      "appears here, and the status is its exit code.",
        .min_args = 1,
        .keeps_runner_status = true},
-      {}, [](NoOptions&, const Args& args) { return for_each_container(args, start_one) ? 1 : 0; });
+      {
+          F::boolean("attach", 'a', &StartOptions::attach, "Attach STDOUT/STDERR and forward signals"),
+          F::string("detach-keys", 0, &StartOptions::detach_keys, "Override the key sequence for detaching a container"),
+          F::boolean("interactive", 'i', &StartOptions::interactive, "Attach container's STDIN"),
+      },
+      [](StartOptions& options, const Args& args) {
+        if (options.attach || options.interactive) {
+          if (args.positional.size() > 1) fail_status(1, "you cannot start and attach multiple containers at once");
+          return start_attached(options, args.positional[0]);
+        }
+        return for_each_container(args, start_one) ? 1 : 0;
+      });
 }
 
 Command stop_command() {
@@ -193,6 +254,29 @@ Command system_boot_command() {
         }
         return status;
       });
+}
+
+Command pause_command() {
+  return make_command<NoOptions>(
+      {.name = "pause",
+       .args = "CONTAINER [CONTAINER...]",
+       .summary = "Pause all processes within one or more containers",
+       .description = "Freezes every process of each container until unpause. docker freezes the container's "
+                      "cgroup; hutch needs no cgroup: the container's monitor holds each thread stopped with "
+                      "ptrace, which the container cannot see (no SIGSTOP, no SIGCHLD to its parents). Signals "
+                      "sent meanwhile are delivered when it runs again; stop and kill thaw it.",
+       .min_args = 1},
+      {}, [](NoOptions&, const Args& args) { return for_each_container(args, pause_container); });
+}
+
+Command unpause_command() {
+  return make_command<NoOptions>(
+      {.name = "unpause",
+       .args = "CONTAINER [CONTAINER...]",
+       .summary = "Unpause all processes within one or more containers",
+       .description = "Lets each paused container run again.",
+       .min_args = 1},
+      {}, [](NoOptions&, const Args& args) { return for_each_container(args, unpause_container); });
 }
 
 }  // namespace hutch

@@ -23,7 +23,8 @@ std::string quoted_command(const std::vector<std::string>& args, bool no_trunc) 
 
 std::string status_of(const ContainerRecord& c, time_t now) {
   std::string status = c.status();
-  if (status == "running") return "Up " + human_duration(now - parse_rfc3339(c.started_at));
+  if (status == "running" || status == "paused")
+    return "Up " + human_duration(now - parse_rfc3339(c.started_at)) + (status == "paused" ? " (Paused)" : "");
   if (status == "created") return "Created";
   // A monitor that died (kill -9) took the container with it: 137.
   time_t finished = parse_rfc3339(c.finished_at);
@@ -46,7 +47,7 @@ int ps(PsOptions& options, const Args&) {
   std::vector<std::vector<std::string>> rows = {
       {"CONTAINER ID", "IMAGE", "COMMAND", "CREATED", "STATUS", "PORTS", "NAMES"}};
   for (const auto& c : containers.list()) {
-    if (!all && !c.is_running() && !c.is_restarting()) continue;
+    if (!all && !c.is_running() && !c.is_restarting()) continue;  // paused ones are running
     std::string id = no_trunc ? c.id : c.id.substr(0, 12);
     if (options.quiet) {
       printf("%s\n", id.c_str());

@@ -32,6 +32,10 @@ int rm(RmOptions& options, const Args& args) {
     try {
       ContainerRecord c = containers.find(key);
       if (c.is_running() || c.is_restarting()) {
+        if (!options.force && c.status() == "paused")
+          fail("You cannot remove a paused container %s. Unpause and then stop the container before attempting "
+               "removal or force remove",
+               c.id.c_str());
         if (!options.force)
           fail("cannot remove container \"/%s\": container is running: stop the container before removing or force remove",
                c.name.c_str());

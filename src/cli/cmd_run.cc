@@ -2,12 +2,14 @@
 
 #include "cli/commands.h"
 #include "cli/pulling.h"
+#include "container/attach_client.h"
 #include "container/environment.h"
 #include "container/monitor.h"
 #include "container/mount_options.h"
 #include "container/run.h"
 #include "image/platform.h"
 #include "base/go_values.h"
+#include "base/strings.h"
 #include "store/gc.h"
 
 namespace hutch {
@@ -24,7 +26,31 @@ struct RunFlags {
   std::vector<std::string> label_files;
   std::vector<std::string> labels;
   std::vector<std::string> log_options;
+  std::vector<std::string> attach;
 };
+
+// docker's attach flags: -d attaches nothing, -a the streams it names
+// (and -i stdin too), otherwise stdout and stderr, and stdin with -i. Input
+// that an attached client gives ends when it does (StdinOnce).
+void set_attached_streams(const std::vector<std::string>& attach, ContainerConfig& config, bool detach) {
+  if (detach && !attach.empty()) fail_status(1, "Conflicting options: -a and -d");
+  bool in = false, out = false, err = false;
+  for (const auto& stream : attach) {
+    std::string s = lowercase(stream);
+    if (s == "stdin") in = true;
+    else if (s == "stdout") out = true;
+    else if (s == "stderr") err = true;
+    else fail("invalid argument \"%s\" for \"-a, --attach\" flag: valid streams are STDIN, STDOUT and STDERR",
+              stream.c_str());
+  }
+  if (attach.empty()) out = err = true;
+  if (config.open_stdin) in = true;
+  if (detach) in = out = err = false;
+  config.attach_stdin = in;
+  config.attach_stdout = out;
+  config.attach_stderr = err;
+  config.stdin_once = config.open_stdin && in;
+}
 
 template <typename T>
 Field<RunFlags, T> config(T ContainerConfig::*member) {
@@ -53,8 +79,11 @@ int run(RunFlags& flags, const Args& args) {
     if (eq == std::string::npos) fail("invalid key value pair format in log-opt: %s", option.c_str());
     options.host.log_config.config.emplace_back(option.substr(0, eq), option.substr(eq + 1));
   }
-  options.config.attach_stdin = options.config.open_stdin;
-  options.config.stdin_once = options.config.attach_stdin;  // docker: stdin closes when the attached client detaches
+  // create records the streams run would attach (start -a uses none of them).
+  set_attached_streams(flags.attach, options.config, options.detach);
+  // docker's -d never looks at them.
+  if (!options.detach)
+    options.detach_keys = parse_detach_keys(options.detach_keys.empty() ? kDefaultDetachKeys : options.detach_keys);
   if (!options.platform.empty()) parse_platform(options.platform);  // checked before anything starts
   Store store = open_store();
   // run holds the content lock while it pulls: what a failed pull left is
@@ -71,9 +100,12 @@ int run(RunFlags& flags, const Args& args) {
 std::vector<Flag<RunFlags>> run_flags() {
   using F = Flag<RunFlags>;
   return {
+          F::list("attach", 'a', &RunFlags::attach, "Attach to STDIN, STDOUT or STDERR"),
           F::string("cidfile", 0, host(&HostConfig::container_id_file), "Write the container ID to the file"),
           F::boolean("detach", 'd', at(&RunFlags::run, &RunOptions::detach),
                      "Run container in background and print container ID"),
+          F::string("detach-keys", 0, at(&RunFlags::run, &RunOptions::detach_keys),
+                    "Override the key sequence for detaching a container"),
           // --entrypoint "" is an empty entrypoint, not none.
           F::each("entrypoint", 0, "string", "Overwrite the default ENTRYPOINT of the image",
                   [](RunFlags& f, const std::string& v) {
@@ -107,6 +139,8 @@ std::vector<Flag<RunFlags>> run_flags() {
                   "Restart policy to apply when a container exits (no, always, unless-stopped, on-failure[:N])",
                   [](RunFlags& f, const std::string& v) { f.run.host.restart_policy = parse_restart_policy(v); }),
           F::boolean("rm", 0, host(&HostConfig::auto_remove), "Automatically remove the container when it exits"),
+          F::boolean("sig-proxy", 0, at(&RunFlags::run, &RunOptions::sig_proxy),
+                     "Proxy received signals to the process"),
           F::string("stop-signal", 0, config(&ContainerConfig::stop_signal), "Signal to stop the container"),
           F::each("stop-timeout", 0, "int", "Timeout (in seconds) to stop a container",
                   [](RunFlags& f, const std::string& v) { f.run.config.stop_timeout = (int)parse_go_int(v, 32); }),
@@ -151,7 +185,8 @@ Command run_command() {
 Command create_command() {
   std::vector<Flag<RunFlags>> flags;
   for (auto& flag : run_flags())
-    if (std::string(flag.info.name) != "detach") flags.push_back(std::move(flag));
+    if (std::string name = flag.info.name; name != "detach" && name != "detach-keys" && name != "sig-proxy")
+      flags.push_back(std::move(flag));
   return make_command<RunFlags>(
       {.name = "create",
        .args = "[OPTIONS] IMAGE [COMMAND] [ARG...]",

@@ -88,6 +88,12 @@ std::vector<Command> make_commands() {
   add_alias("container rename", "rename");
   add_alias("container create", "create");
   add_alias("volume remove", "volume rm");
+  c.push_back(attach_command());
+  add_alias("container attach", "attach");
+  c.push_back(pause_command());
+  c.push_back(unpause_command());
+  add_alias("container pause", "pause");
+  add_alias("container unpause", "unpause");
   return c;
 }
 

@@ -118,7 +118,7 @@ std::string image_inspect_json(const Store& store, const ImageRecord& image) {
 std::string container_inspect_json(const Store& store, const ContainerRecord& c, bool with_size) {
   // A monitor killed with -9 took its container with it (as ps shows).
   std::string status = c.status();
-  bool running = status == "running";
+  bool running = c.is_running();  // paused too, as docker says
   int exit_code = c.reported_exit_code();
   std::string dir = store.container_dir(c.id);
   std::vector<std::string> args(c.command.size() > 1 ? c.command.begin() + 1 : c.command.end(), c.command.end());
@@ -131,7 +131,7 @@ std::string container_inspect_json(const Store& store, const ContainerRecord& c,
       .begin_object()
       .field("Status", status)
       .field("Running", running)
-      .field("Paused", false)
+      .field("Paused", status == "paused")
       .field("Restarting", status == "restarting")
       .field("OOMKilled", false)
       .field("Dead", false)

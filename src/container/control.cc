@@ -3,6 +3,9 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <cerrno>
+
+#include "container/attach_protocol.h"
 #include "container/run.h"
 #include "runtime/lifecycle.h"
 #include "runtime/process_handle.h"
@@ -31,7 +34,47 @@ bool signal_init(const Store& store, const ContainerRecord& record, int sig, boo
   }
 }
 
+// Asks the container's monitor (it holds a pause: container/pause.h); ""
+// on success, else the monitor's answer. Throws when no monitor answers.
+std::string ask_monitor(const Store& store, const ContainerRecord& record, const std::string& request) {
+  Fd socket = connect_attach_socket(store.container_dir(record.id));
+  FrameReader reader;
+  if (socket && send_all(socket.get(), encode_frame(Frame::kHello, AttachHello{}.encode())) &&
+      send_all(socket.get(), encode_frame(Frame::kRequest, request))) {
+    char buf[4096];
+    for (ssize_t n; (n = ::read(socket.get(), buf, sizeof buf)) > 0 || (n < 0 && errno == EINTR);) {
+      if (n < 0) continue;
+      reader.feed(std::string_view(buf, n));
+      while (auto frame = reader.next())
+        if (frame->first == Frame::kReply) return frame->second;
+    }
+  }
+  fail("Container %s is not running", record.id.c_str());
+}
+
+// A signal for a paused container is delivered once it runs again, as
+// docker's stop and kill do: they thaw it.
+void thaw_after_signal(const Store& store, const ContainerRecord& record) {
+  if (record.status() != "paused") return;
+  try {
+    ask_monitor(store, record, "unpause");
+  } catch (const Error&) {
+  }
+}
+
 }  // namespace
+
+void pause_container(const Store& store, const ContainerRecord& record) {
+  std::string status = record.status();
+  if (status == "paused") fail("Container %s is already paused", record.id.c_str());
+  if (status != "running") fail("Container %s is not running", record.id.c_str());
+  if (std::string answer = ask_monitor(store, record, "pause"); !answer.empty()) fail("%s", answer.c_str());
+}
+
+void unpause_container(const Store& store, const ContainerRecord& record) {
+  if (record.status() != "paused") fail("Container %s is not paused", record.id.c_str());
+  if (std::string answer = ask_monitor(store, record, "unpause"); !answer.empty()) fail("%s", answer.c_str());
+}
 
 int stop_signal_of(const ContainerRecord& record) {
   if (record.config.stop_signal.empty()) return SIGTERM;
@@ -47,12 +90,16 @@ void stop_container(const Store& store, const ContainerRecord& record, int signa
   ContainerRecord now = containers.update(record.id, [](ContainerRecord& r) { r.manually_stopped = true; });
   ProcessHandle monitor = monitor_of(now);
   std::string status = now.status();
-  if (!monitor.alive() || (status != "running" && status != "restarting")) return;
+  if (!monitor.alive() || (!now.is_running() && status != "restarting")) return;
   // Waiting out a restart's back-off: the wake-up makes it read the mark.
-  if (status == "restarting") monitor.signal(SIGUSR1);
-  else if (signal_init(store, now, signal, false) && monitor.wait_gone(timeout_s < 0 ? -1 : timeout_s * 1000))
-    return;
+  if (status == "restarting") {
+    monitor.signal(SIGUSR1);
+  } else if (signal_init(store, now, signal, false)) {
+    thaw_after_signal(store, now);
+    if (monitor.wait_gone(timeout_s < 0 ? -1 : timeout_s * 1000)) return;
+  }
   signal_init(store, now, SIGKILL, true);
+  thaw_after_signal(store, now);
   // The monitor records the exit (and removes a --rm container) and ends.
   if (!monitor.wait_gone(10000))
     fail("container %s: its monitor %d did not exit", record.id.substr(0, 12).c_str(), (int)record.monitor_pid);
@@ -68,6 +115,7 @@ void signal_container(const Store& store, const ContainerRecord& record, int sig
   // over, and the policy does not restart it when it ends.
   containers.update(record.id, [](ContainerRecord& r) { r.manually_stopped = true; });
   if (!signal_init(store, record, signal, false)) not_running();
+  thaw_after_signal(store, record);
 }
 
 int wait_container(const Store& store, const std::string& id) {
@@ -76,7 +124,7 @@ int wait_container(const Store& store, const std::string& id) {
     std::optional<ContainerRecord> record = containers.load(id);
     // Removed (--rm) once it ended: its status went with it.
     if (!record) return 0;
-    if (record->status() != "running") return record->reported_exit_code();
+    if (!record->is_running()) return record->reported_exit_code();
     ProcessHandle monitor = monitor_of(*record);
     // Wakes when the monitor ends, or to re-read the record: a monitor that
     // restarts the container lives on.

@@ -24,6 +24,12 @@ void stop_container(const Store& store, const ContainerRecord& record, int signa
 // signal) no restart by the policy after it. Throws docker's "is not running".
 void signal_container(const Store& store, const ContainerRecord& record, int signal);
 
+// docker pause / unpause: the container's monitor freezes (thaws) every
+// process of it. Throws docker's messages: already paused, not paused, not
+// running.
+void pause_container(const Store& store, const ContainerRecord& record);
+void unpause_container(const Store& store, const ContainerRecord& record);
+
 // Blocks until the container is not running (its current run ended: a policy
 // may restart it) and returns its exit code.
 int wait_container(const Store& store, const std::string& id);

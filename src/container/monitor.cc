@@ -5,6 +5,7 @@
 #include <signal.h>
 #include <sys/mman.h>
 #include <sys/signalfd.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -15,7 +16,10 @@
 #include <memory>
 #include <optional>
 
+#include "container/attach_hub.h"
+#include "container/attach_protocol.h"
 #include "container/logs.h"
+#include "container/pause.h"
 #include "container/rootless.h"
 #include "container/run.h"
 #include "runtime/create.h"
@@ -27,6 +31,7 @@
 #include "base/file.h"
 #include "base/go_values.h"
 #include "base/human.h"
+#include "base/interrupt.h"
 #include "base/process.h"
 #include "base/strings.h"
 
@@ -65,76 +70,131 @@ void report(Fd& fd, int status, const std::string& message) {
   fd.reset();
 }
 
-// Output the monitor relays into the log: a pipe per stream, or the console.
+// Output the monitor relays into the log and to attached clients: a pipe
+// per stream, or the console.
 struct Output {
   Fd fd;
   LogStream stream;
 };
 
-// One run of the container: created, its output logged until it has exited
-// and its streams have ended. Returns its exit code.
+int64_t grace_left(int64_t kill_at) { return std::clamp<int64_t>(kill_at - monotonic_ms(), 0, 1 << 30); }
+
+// How long a container may take to end after its owner's terminal closed
+// before it is killed: docker stop's default timeout.
+constexpr int64_t kHangupGraceMs = 10000;
+
+// One run of the container: created, its output logged and relayed until it
+// has exited and its streams have ended. Returns its exit code.
 class OneRun {
  public:
   // The config is read afresh for each run, and not kept between them.
-  OneRun(oci::Config spec, const CreateRequest& base, LogWriter& log)
-      : spec_(std::move(spec)), request_(base), log_(log) {}
+  OneRun(oci::Config spec, const CreateRequest& base, LogWriter& log, AttachHub& hub)
+      : spec_(std::move(spec)), request_(base), log_(log), hub_(hub) {}
 
   // Creates the container and waits for its exec; throws its failure.
-  void start() {
+  // open_stdin: the container reads a pipe that attached clients write to
+  // (docker's -i), else /dev/null.
+  void start(bool open_stdin, bool stdin_once) {
     Fd null(::open("/dev/null", O_RDWR | O_CLOEXEC));
     if (!null) fail_errno("open /dev/null");
     SocketPair console;
-    Pipe out, err;
-    if (spec_.process.terminal) {
+    Pipe in, out, err;
+    bool tty = spec_.process.terminal;
+    if (tty) {
       console = SocketPair::create();
       request_.console_socket = console.child.get();
     } else {
       out = Pipe::create();
       err = Pipe::create();
+      if (open_stdin) in = Pipe::create();
     }
     // The init inherits 0, 1 and 2: the monitor's are /dev/null, the
-    // container's the pipes (stdin stays /dev/null: nothing attaches yet).
-    if (!spec_.process.terminal && (dup2(out.write.get(), 1) < 0 || dup2(err.write.get(), 2) < 0))
-      fail_errno("dup2");
+    // container's the pipes.
+    auto give = [](const Fd& fd, int to) {
+      if (fd && dup2(fd.get(), to) < 0) fail_errno("dup2");
+    };
+    auto take_back = [&] {
+      for (int fd = 0; fd < 3; fd++) dup2(null.get(), fd);
+    };
     CreatedContainer created;
     try {
+      give(in.read, 0);
+      give(out.write, 1);
+      give(err.write, 2);
       created = create_container(spec_, request_);
     } catch (...) {
-      dup2(null.get(), 1);
-      dup2(null.get(), 2);
+      take_back();
       throw;
     }
-    dup2(null.get(), 1);
-    dup2(null.get(), 2);
+    take_back();
     userns_ = std::move(created.userns);
-    if (spec_.process.terminal) {
+    int terminal = -1;
+    if (tty) {
       console.child.reset();
       outputs_.push_back({receive_fd(console.parent.get()), LogStream::kStdout});
+      terminal = outputs_.back().fd.get();
     } else {
+      in.read.reset();
       out.write.reset();
       err.write.reset();
       outputs_.push_back({std::move(out.read), LogStream::kStdout});
       outputs_.push_back({std::move(err.read), LogStream::kStderr});
     }
-    wait_for_exec(created, false);
+    wait_for_exec(created, request_.watch_interrupts);
     init_ = std::move(created.init);
+    hub_.container_started(std::move(in.write), terminal, stdin_once);
   }
 
   int userns() const { return userns_ ? userns_.get() : -1; }
-  pid_t pid() const { return init_.pid(); }
 
-  // Until the init has exited and every stream has ended; signals sent to the
-  // monitor (INT, TERM, HUP, QUIT) go to the container's init.
+  // `pause` and `unpause`, asked through the attach socket: "" or docker's
+  // message. The freeze is held here for as long as it lasts (container/pause.h).
+  std::string control(const std::string& what, const ContainerStore& containers, const std::string& id) {
+    auto mark = [&](bool paused) { containers.update(id, [&](ContainerRecord& r) { r.paused = paused; }); };
+    try {
+      if (what == "pause") {
+        if (pause_) return "Container " + id + " is already paused";
+        pause_.emplace(init_.pid());
+        mark(true);
+        return "";
+      }
+      if (what == "unpause") {
+        if (!pause_) return "Container " + id + " is not paused";
+        pause_.reset();
+        mark(false);
+        return "";
+      }
+    } catch (const Error& e) {
+      return e.what();
+    }
+    return "unknown request: " + what;
+  }
+
+  // Until the init has exited and every stream has ended. Signals sent to the
+  // monitor (INT, TERM, HUP, QUIT) and by attached clients go to the init.
   int supervise(int signal_fd) {
     for (auto& o : outputs_) fcntl(o.fd.get(), F_SETFL, fcntl(o.fd.get(), F_GETFL) | O_NONBLOCK);
     int status = 0;
     bool exited = false;
+    int64_t kill_at = -1;
+    std::vector<struct pollfd> fds;
     while (!exited || std::any_of(outputs_.begin(), outputs_.end(), [](const Output& o) { return o.fd.valid(); })) {
-      struct pollfd fds[3] = {{signal_fd, POLLIN, 0}, {-1, POLLIN, 0}, {-1, POLLIN, 0}};
-      for (size_t i = 0; i < outputs_.size(); i++) fds[i + 1].fd = outputs_[i].fd.get();
-      if (poll(fds, 1 + outputs_.size(), -1) < 0) {
+      fds.assign(1, {signal_fd, POLLIN, 0});
+      // A client that lags holds the container's output back (its pipe
+      // fills and it waits), rather than the monitor's memory growing.
+      bool reading = !hub_.backed_up();
+      for (const auto& o : outputs_) fds.push_back({reading ? o.fd.get() : -1, POLLIN, 0});
+      hub_.add_poll_fds(fds);
+      int timeout = kill_at >= 0 && !exited ? (int)grace_left(kill_at) : -1;
+      int ready = poll(fds.data(), fds.size(), timeout);
+      if (ready < 0) {
         if (errno == EINTR) continue;
         fail_errno("poll");
+      }
+      if (ready == 0 && timeout >= 0) {
+        kill(init_.pid(), SIGKILL);
+        kill_at = -1;
+        continue;
       }
       if (fds[0].revents & POLLIN) {
         struct signalfd_siginfo info;
@@ -163,18 +223,62 @@ class OneRun {
           continue;
         }
         log_.write(o.stream, std::string_view(buf, n), unix_nanos_now());
+        hub_.broadcast(o.stream == LogStream::kStdout ? Frame::kStdout : Frame::kStderr, std::string_view(buf, n));
+      }
+      hub_.handle(fds);
+      for (int sig : hub_.take_signals())
+        if (!exited) kill(init_.pid(), sig);
+      if (exited) continue;
+      if (hub_.owner_lost()) {
+        // The foreground hutch that owned it was killed: so is the container,
+        // as it would be if it were that process's child.
+        kill(init_.pid(), SIGKILL);
+        hub_.clear_owner_events();
+      } else if (hub_.owner_hung_up()) {
+        hang_up();
+        kill_at = monotonic_ms() + kHangupGraceMs;
+        hub_.clear_owner_events();
       }
     }
+    pause_.reset();
+    hub_.container_ended();
     return exit_code_of(status);
   }
 
  private:
+  // The owner's terminal closed (its window, or the ssh session): what the
+  // kernel does for an ordinary session, whose leader dies of the SIGHUP and
+  // takes the terminal's foreground job with it. The container's PID 1
+  // ignores a SIGHUP it has no handler for, so the foreground job of the
+  // container's terminal gets one directly (and PID 1 if it is not in that
+  // job), the container's terminal is hung up, and what still runs is killed
+  // after a grace period.
+  void hang_up() {
+    pid_t pid = init_.pid();
+    if (!spec_.process.terminal) {
+      kill(pid, SIGHUP);
+      return;
+    }
+    Output& console = outputs_[0];
+    pid_t job = console.fd ? tcgetpgrp(console.fd.get()) : -1;
+    if (job > 0) {
+      kill(-job, SIGHUP);
+      kill(-job, SIGCONT);
+    }
+    if (job != pid) kill(pid, SIGHUP);
+    hub_.container_ended();
+    if (console.fd) log_.flush(console.stream, unix_nanos_now());
+    console.fd.reset();
+  }
+
   oci::Config spec_;
   CreateRequest request_;
   LogWriter& log_;
+  AttachHub& hub_;
   std::vector<Output> outputs_;
   Child init_;
   Fd userns_;
+  std::optional<ContainerPause> pause_;
 };
 
 // The monitor idles for the container's whole life: what it touched to
@@ -237,6 +341,71 @@ RestartPolicy parse_restart_policy(const std::string& text) {
   return policy;
 }
 
+namespace {
+
+// The signals the monitor handles through its signalfd. They are blocked from
+// before its exec, so one sent early (an interrupted run) waits for it.
+sigset_t monitor_signals() {
+  sigset_t set;
+  sigemptyset(&set);
+  for (int sig : {SIGCHLD, SIGINT, SIGTERM, SIGQUIT, SIGUSR1, SIGHUP}) sigaddset(&set, sig);
+  return set;
+}
+
+// In a forked child: becomes the monitor, a fresh image of hutch, whose
+// memory is what it touches rather than a copy of this command's. The report
+// pipe is its fd 3, the owner's socket (if any) fd 4.
+[[noreturn]] void exec_monitor(const Store& store, const std::string& id, Fd& report, Fd& owner) {
+  int null = ::open("/dev/null", O_RDWR | O_CLOEXEC);
+  for (int fd = 0; fd < 3; fd++) dup2(null, fd);
+  // dup2 onto itself would leave the descriptor close-on-exec: move both out
+  // of the way first.
+  int report_fd = fcntl(report.get(), F_DUPFD_CLOEXEC, 10);
+  int owner_fd = owner ? fcntl(owner.get(), F_DUPFD_CLOEXEC, 10) : -1;
+  if (report_fd < 0 || dup2(report_fd, 3) < 0) _exit(125);
+  if (owner_fd >= 0 && dup2(owner_fd, 4) < 0) _exit(125);
+  sigset_t handled = monitor_signals();
+  sigprocmask(SIG_SETMASK, &handled, nullptr);
+  if (chdir("/") < 0) _exit(125);
+  // mimalloc is told to give freed pages back at once (it keeps them for
+  // reuse, which a monitor never needs).
+  std::vector<char*> env;
+  for (char** e = environ; *e; e++)
+    if (strncmp(*e, "MIMALLOC_", 9) != 0) env.push_back(*e);
+  env.push_back((char*)"MIMALLOC_PAGE_RESET=1");
+  env.push_back((char*)"MIMALLOC_DECOMMIT_DELAY=0");
+  env.push_back(nullptr);
+  const char* mode = owner_fd >= 0 ? "__attached-monitor" : "__monitor";
+  const char* argv[] = {"hutch", "--root", store.root().c_str(), mode, id.c_str(), nullptr};
+  execve("/proc/self/exe", (char**)argv, env.data());
+  _exit(125);
+}
+
+std::string read_report(int fd) {
+  std::string text;
+  char buf[4096];
+  for (ssize_t n; (n = ::read(fd, buf, sizeof buf)) != 0;) {
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      break;
+    }
+    text.append(buf, n);
+  }
+  return text;
+}
+
+// "STATUS\nMESSAGE": returns on 0, else throws the failure.
+void check_report(const std::string& text, const std::string& id, int interrupted_by) {
+  size_t nl = text.find('\n');
+  if (nl == std::string::npos) fail("container %s: its monitor exited before the container started", id.c_str());
+  int code = atoi(text.c_str());
+  if (code == 0) return;
+  if (interrupted_by && code == 128 + interrupted_by) throw Interrupted(interrupted_by);
+  throw Error(text.substr(nl + 1), code);
+}
+
+}  // namespace
+
 void start_monitor(const Store& store, const std::string& id) {
   Pipe report = Pipe::create();
   pid_t pid = fork();
@@ -247,54 +416,90 @@ void start_monitor(const Store& store, const std::string& id) {
     setsid();
     pid_t monitor = fork();
     if (monitor != 0) _exit(monitor < 0);
-    int null = ::open("/dev/null", O_RDWR | O_CLOEXEC);
-    for (int fd = 0; fd < 3; fd++) dup2(null, fd);
-    // The report pipe is fd 3, kept across the exec (dup2 onto itself would
-    // leave it close-on-exec).
-    if (report.write.get() == 3) fcntl(3, F_SETFD, 0);
-    else dup2(report.write.get(), 3);
-    sigset_t none;
-    sigemptyset(&none);
-    sigprocmask(SIG_SETMASK, &none, nullptr);
-    if (chdir("/") < 0) _exit(125);
-    // A fresh image of hutch: the monitor's memory is what it touches, not
-    // a copy of this command's. mimalloc is told to give freed pages back at
-    // once (it keeps them for reuse, which a monitor never needs).
-    std::vector<char*> env;
-    for (char** e = environ; *e; e++)
-      if (strncmp(*e, "MIMALLOC_", 9) != 0) env.push_back(*e);
-    env.push_back((char*)"MIMALLOC_PAGE_RESET=1");
-    env.push_back((char*)"MIMALLOC_DECOMMIT_DELAY=0");
-    env.push_back(nullptr);
-    const char* argv[] = {"hutch", "--root", store.root().c_str(), "__monitor", id.c_str(), nullptr};
-    execve("/proc/self/exe", (char**)argv, env.data());
-    _exit(125);
+    Fd no_owner;
+    exec_monitor(store, id, report.write, no_owner);
   }
   report.write.reset();
   int status;
   while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
   }
-  std::string text;
-  char buf[4096];
-  for (ssize_t n; (n = ::read(report.read.get(), buf, sizeof buf)) != 0;) {
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      break;
-    }
-    text.append(buf, n);
-  }
-  size_t nl = text.find('\n');
-  if (nl == std::string::npos) fail("container %s: its monitor exited before the container started", id.c_str());
-  int code = atoi(text.c_str());
-  if (code != 0) throw Error(text.substr(nl + 1), code);
+  check_report(read_report(report.read.get()), id, 0);
 }
 
-int monitor_main(const Store& store, const std::string& id, int report_fd) {
+AttachedMonitor start_attached_monitor(const Store& store, const std::string& id, const AttachHello& hello) {
+  Pipe report = Pipe::create();
+  int pair[2];
+  if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair) < 0) fail_errno("socketpair");
+  Fd ours(pair[0]), theirs(pair[1]);
+  // Our child, so that an interrupt can reach it, but in a session of its
+  // own: the terminal's signals and hangup are ours to relay, and a detach
+  // leaves it running.
+  pid_t monitor = fork();
+  if (monitor < 0) fail_errno("fork");
+  if (monitor == 0) {
+    setsid();
+    exec_monitor(store, id, report.write, theirs);
+  }
+  report.write.reset();
+  theirs.reset();
+  if (!send_all(ours.get(), encode_frame(Frame::kHello, hello.encode())))
+    fail("container %s: its monitor exited before the container started", id.c_str());
+  // INT or TERM before the command runs: the monitor stops the start (and a
+  // container made for this run goes, as if never run).
+  sigset_t stop;
+  sigemptyset(&stop);
+  sigaddset(&stop, SIGINT);
+  sigaddset(&stop, SIGTERM);
+  sigprocmask(SIG_BLOCK, &stop, nullptr);
+  Fd stop_fd(signalfd(-1, &stop, SFD_CLOEXEC | SFD_NONBLOCK));
+  int interrupted_by = 0;
+  std::string text;
+  for (bool done = false; !done;) {
+    struct pollfd fds[2] = {{report.read.get(), POLLIN, 0}, {stop_fd.get(), POLLIN, 0}};
+    if (poll(fds, 2, -1) < 0) {
+      if (errno == EINTR) continue;
+      fail_errno("poll");
+    }
+    struct signalfd_siginfo info;
+    if (fds[1].revents & POLLIN && ::read(stop_fd.get(), &info, sizeof info) == sizeof info) {
+      interrupted_by = (int)info.ssi_signo;
+      kill(monitor, interrupted_by);
+    }
+    if (fds[0].revents) {
+      char buf[4096];
+      ssize_t n = ::read(report.read.get(), buf, sizeof buf);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) done = true;
+      else text.append(buf, n);
+    }
+  }
+  if (text.compare(0, 2, "0\n") != 0) {
+    // A failed start: the monitor ends at once, and has removed what it
+    // should; nothing of it outlives this command.
+    while (waitpid(monitor, nullptr, 0) < 0 && errno == EINTR) {
+    }
+  }
+  check_report(text, id, interrupted_by);
+  return AttachedMonitor{std::move(ours), monitor};
+}
+
+int end_attached(const AttachEnd& end, pid_t monitor) {
+  if (end.detached) return 0;
+  if (!end.restarting && monitor > 0) {
+    while (waitpid(monitor, nullptr, 0) < 0 && errno == EINTR) {
+    }
+  }
+  return end.code;
+}
+
+int monitor_main(const Store& store, const std::string& id, int report_fd, int owner_fd) {
   Fd reporting(report_fd);
+  Fd owner(owner_fd);
+  // Neither may reach the container, nor the probes and helpers it starts.
+  fcntl(report_fd, F_SETFD, FD_CLOEXEC);
+  if (owner) fcntl(owner_fd, F_SETFD, FD_CLOEXEC);
   ContainerStore containers(store);
-  sigset_t handled;
-  sigemptyset(&handled);
-  for (int sig : {SIGCHLD, SIGINT, SIGTERM, SIGQUIT, SIGUSR1, SIGHUP}) sigaddset(&handled, sig);
+  sigset_t handled = monitor_signals();
   sigprocmask(SIG_BLOCK, &handled, nullptr);
   Fd signal_fd(signalfd(-1, &handled, SFD_CLOEXEC | SFD_NONBLOCK));
   signal(SIGPIPE, SIG_IGN);
@@ -302,6 +507,7 @@ int monitor_main(const Store& store, const std::string& id, int report_fd) {
   ContainerRecord record;
   std::string dir = store.container_dir(id);
   std::unique_ptr<LogWriter> log;
+  std::optional<AttachHub> hub;
   try {
     if (!signal_fd) fail_errno("signalfd");
     record = containers.update(id, [](ContainerRecord& r) {
@@ -310,12 +516,15 @@ int monitor_main(const Store& store, const std::string& id, int report_fd) {
       r.manually_stopped = false;
       r.restart_count = 0;
     });
-    oci::parse_config(read_file(dir + "/config.json"));  // a broken one fails the start here
     log = open_log_writer(dir, id, record.host_config.log_config, record.config.labels, record.config.env);
+    hub.emplace(listen_attach_socket(dir), std::move(owner));
   } catch (const Error& e) {
     report(reporting, e.status(), e.what());
     return e.status();
   }
+  // What the foreground run made for itself goes if it is interrupted before
+  // the command runs, as if it had never been run.
+  bool fresh = hub->owner_is_fresh();
   CreateRequest request;
   request.state_root = store.containers_dir();
   request.state_in_bundle = true;
@@ -324,10 +533,17 @@ int monitor_main(const Store& store, const std::string& id, int report_fd) {
   request.wait_for_start = false;
   request.die_with_parent = true;
 
-  const RestartPolicy& policy = record.host_config.restart_policy;
-  bool owned_by_caller = !detect_id_mapping().has_range();
+  // After the container's end and the record's: clients learn the status
+  // only once `ps` and `inspect` say it (and a --rm container is gone).
+  auto remove_if_asked = [&](int userns, bool started) {
+    if (!record.host_config.auto_remove) return;
+    try {
+      bool owned_by_caller = !detect_id_mapping().has_range();
+      remove_ended_container(store, record, userns, owned_by_caller, started);
+    } catch (const Error&) {
+    }
+  };
   bool ever_started = false;
-  int userns = -1;
   Fd last_userns;
   int64_t backoff = kFirstBackoffMs;
   for (bool first = true;; first = false) {
@@ -335,41 +551,48 @@ int monitor_main(const Store& store, const std::string& id, int report_fd) {
     std::optional<OneRun> run;
     int code;
     int64_t started = monotonic_ms();
+    // An owner's interrupt stops the first start (start_attached_monitor).
+    request.watch_interrupts = first && hub->has_owner();
     try {
-      run.emplace(oci::parse_config(read_file(dir + "/config.json")), request, *log);
-      run->start();
+      run.emplace(oci::parse_config(read_file(dir + "/config.json")), request, *log, *hub);
+      run->start(record.config.open_stdin, record.config.stdin_once);
       ever_started = true;
       record = containers.update(id, [&](ContainerRecord& r) {
         r.state = "running";
         r.started_at = rfc3339_now();
         r.error.clear();
+        r.paused = false;
+        r.health = HealthState{};
       });
+      hub->on_request = [&](const std::string& what) { return run->control(what, containers, id); };
       report(reporting, 0, "");
       shed_memory();
       code = run->supervise(signal_fd.get());
     } catch (const Error& e) {
       if (first) {
-        // As docker keeps a container whose start failed: created (or
-        // exited, when it ran before), with the status and the reason.
+        run.reset();
+        bool interrupted = dynamic_cast<const Interrupted*>(&e) != nullptr;
         try {
-          containers.update(id, [&](ContainerRecord& r) {
-            r.state = r.started_at.empty() ? "created" : "exited";
-            r.exit_code = e.status();
-            r.error = e.what();
-          });
+          if (interrupted && fresh) {
+            remove_ended_container(store, record, -1, !detect_id_mapping().has_range(), false);
+          } else {
+            // As docker keeps a container whose start failed: created (or
+            // exited, when it ran before), with the status and the reason.
+            containers.update(id, [&](ContainerRecord& r) {
+              r.state = r.started_at.empty() ? "created" : "exited";
+              r.exit_code = e.status();
+              r.error = e.what();
+            });
+            remove_if_asked(-1, false);
+          }
         } catch (const Error&) {
         }
-        report(reporting, e.status(), e.what());
-        if (record.host_config.auto_remove) {
-          try {
-            remove_ended_container(store, record, -1, owned_by_caller, false);
-          } catch (const Error&) {
-          }
-        }
+        report(reporting, e.status(), interrupted ? "" : e.what());
         return e.status();
       }
       code = e.status();
     }
+    hub->on_request = nullptr;
     if (run && run->userns() >= 0) last_userns = Fd(dup(run->userns()));
     run.reset();
     std::string finished = rfc3339_now();
@@ -378,15 +601,28 @@ int monitor_main(const Store& store, const std::string& id, int report_fd) {
         r.state = "exited";
         r.exit_code = code;
         r.finished_at = finished;
-        if (should_restart(policy, r, code)) {
+        r.paused = false;
+        // The policy as it is now: `update --restart` may have changed it.
+        if (should_restart(r.host_config.restart_policy, r, code)) {
           r.state = "restarting";
           r.restart_count++;
         }
       });
     } catch (const Error&) {
+      remove_attach_socket(dir);
+      hub->send_exit(code, false);
       return code;  // removed under us (rm -f)
     }
-    if (record.state != "restarting") break;
+    if (record.state != "restarting") {
+      container_state(store, id).remove();
+      remove_attach_socket(dir);
+      remove_if_asked(last_userns ? last_userns.get() : -1, ever_started);
+      hub->send_exit(code, false);
+      return 0;
+    }
+    // Attached clients end with this run, as docker's do; the container goes
+    // on without them.
+    hub->send_exit(code, true);
     backoff = monotonic_ms() - started >= kResetAfterMs ? kFirstBackoffMs : backoff;
     bool go_on = back_off(signal_fd.get(), backoff, containers, id);
     backoff = std::min(backoff * 2, kMaxBackoffMs);
@@ -395,17 +631,11 @@ int monitor_main(const Store& store, const std::string& id, int report_fd) {
         containers.update(id, [](ContainerRecord& r) { r.state = "exited"; });
       } catch (const Error&) {
       }
+      container_state(store, id).remove();
       break;
     }
   }
-  container_state(store, id).remove();
-  userns = last_userns ? last_userns.get() : -1;
-  if (record.host_config.auto_remove) {
-    try {
-      remove_ended_container(store, record, userns, owned_by_caller, ever_started);
-    } catch (const Error&) {
-    }
-  }
+  remove_attach_socket(dir);
   return 0;
 }
 

@@ -13,6 +13,7 @@
 
 #include "container/environment.h"
 #include "container/etc_files.h"
+#include "container/attach_client.h"
 #include "container/logs.h"
 #include "container/monitor.h"
 #include "container/mount_plan.h"
@@ -55,36 +56,21 @@ std::string display_reference(const std::string& user_ref) {
   return user_ref;
 }
 
-// Keeps the record true to what happened, and removes the container on the
-// way out when --rm asked for it, whatever path leads out, or when the user
-// interrupted the run before the command started (as if it had never been run).
+// Until a monitor owns the container: a failure while it is being made
+// leaves it created (docker keeps a container whose start failed), or
+// removes it when --rm asked for that.
 class ContainerScope {
  public:
-  // owned_by_caller: a single-uid mapping, where everything the container
-  // made belongs to the caller and can be removed without entering a namespace.
   ContainerScope(const Store& store, const ContainerStore& containers, ContainerRecord& record, bool owned_by_caller)
       : store_(store), containers_(containers), record_(record), owned_by_caller_(owned_by_caller) {}
-  void discard() { discard_ = true; }
-  // A monitor owns the container from here (run -d).
   void hand_over() { handed_over_ = true; }
-  // The command runs: the record, saved as running from the start, is true.
-  void started() { started_ = true; }
-  // The container's own user namespace: its files can be removed from there.
-  void set_userns(Fd userns) { userns_ = std::move(userns); }
   ~ContainerScope() {
     if (handed_over_) return;
     try {
-      container_state(store_, record_.id).remove();
-      if (record_.host_config.auto_remove || discard_) {
-        remove();
-      } else if (!started_) {
-        // As docker keeps a container whose start failed: created, never run.
-        record_.state = "created";
-        record_.started_at.clear();
-        containers_.save(record_);
-      } else if (record_.state == "running") {
-        record_.state = "exited";
-        record_.finished_at = rfc3339_now();
+      if (record_.host_config.auto_remove) {
+        remove_ended_container(store_, record_, -1, owned_by_caller_, false);
+      } else {
+        record_.monitor_pid = 0;
         containers_.save(record_);
       }
     } catch (const Error& e) {
@@ -93,17 +79,10 @@ class ContainerScope {
   }
 
  private:
-  void remove() {
-    remove_ended_container(store_, record_, userns_ ? userns_.get() : -1, owned_by_caller_, started_);
-  }
-
   const Store& store_;
   const ContainerStore& containers_;
   ContainerRecord& record_;
-  Fd userns_;
   bool owned_by_caller_;
-  bool discard_ = false;
-  bool started_ = false;
   bool handed_over_ = false;
 };
 
@@ -259,20 +238,13 @@ int run_container(const Store& store, const RunOptions& options, const PullImage
   record.image = asked.image;
   record.image_id = image->id;
   record.created = rfc3339_now();
-  // Owned by this process from the start: a --rm record whose owner died
-  // before removing it is collected by the next command (ContainerStore::list).
-  record.monitor_pid = getpid();
-  record.monitor_start = process_start_time(record.monitor_pid);
-  // Saved once, as running: while this process lives the container is being
-  // started or runs, and when it dies unrecorded the record reads as exited.
-  record.state = "running";
-  record.started_at = record.created;
-  if (options.detach || options.create_only) {
-    // Its monitor records it as running once it is.
-    record.state = "created";
-    record.started_at.clear();
-    record.monitor_pid = 0;
-    record.monitor_start = 0;
+  // Created; its monitor records it as running once it is. Until the
+  // monitor claims it, this process owns it: a --rm record whose owner died
+  // first is collected by the next command (ContainerStore::list).
+  record.state = "created";
+  if (!options.create_only) {
+    record.monitor_pid = getpid();
+    record.monitor_start = process_start_time(record.monitor_pid);
   }
 
   HostFacts facts;
@@ -308,7 +280,8 @@ int run_container(const Store& store, const RunOptions& options, const PullImage
   record_mounts(plan, record);
 
   // From here an INT or TERM must not end hutch outright, which would leave
-  // the record behind: it waits, and the runtime turns it into Interrupted.
+  // the record behind: it waits, and the monitor's start turns it into
+  // Interrupted (start_attached_monitor).
   hold_signals();
   containers.create(record);
   content.reset();
@@ -342,65 +315,38 @@ int run_container(const Store& store, const RunOptions& options, const PullImage
   log_phase("container recorded");
   cidfile.write(record.id);
 
-  if (options.detach || options.create_only) {
-    scope.hand_over();
+  scope.hand_over();
+  if (options.create_only || options.detach) {
     if (!options.create_only) start_monitor(store, record.id);
     printf("%s\n", record.id.c_str());
     return 0;
   }
-
-  // Without -i the container reads nothing of ours: docker gives it an empty
-  // stdin, and hutch keeps none it would relay.
-  if (!asked.open_stdin && !asked.tty) {
-    Fd null(::open("/dev/null", O_RDONLY | O_CLOEXEC));
-    if (!null || dup2(null.get(), 0) < 0) fail_errno("open /dev/null");
-  }
-  SocketPair console = SocketPair::create();
-  CreateRequest request;
-  request.state_root = store.containers_dir();
-  request.state_in_bundle = true;
-  request.id = record.id;
-  request.bundle = dir;
-  request.console_socket = spec.process.terminal ? console.child.get() : -1;
-  request.wait_for_start = false;
-  request.die_with_parent = true;
-  request.watch_interrupts = true;
-  RunningContainer running;
-  try {
-    CreatedContainer created = create_container(spec, request);
-    scope.set_userns(std::move(created.userns));
-    console.child.reset();
-    if (spec.process.terminal) running.console = receive_fd(console.parent.get());
-    wait_for_exec(created, true);
-    running.init = std::move(created.init);
-  } catch (const Interrupted&) {
-    scope.discard();
-    throw;
-  }
-  scope.started();
+  // In the foreground, as docker's client does: attached to the monitor
+  // from before the start, until the container exits or the user detaches.
+  AttachHello hello;
+  hello.in = asked.attach_stdin && asked.open_stdin;
+  hello.out = asked.attach_stdout;
+  hello.err = asked.attach_stderr;
+  hello.owner = true;
+  hello.fresh = true;
+  AttachedMonitor monitor = start_attached_monitor(store, record.id, hello);
   log_phase("command started");
-
-  int code = supervise(running, asked.open_stdin);
-  log_phase("command exited");
-  record.state = "exited";
-  record.exit_code = code;
-  record.finished_at = rfc3339_now();
-  // The command ran and its status is the answer, even when the record
-  // cannot say so (a disk the container itself filled): the record left
-  // says "running" with a dead monitor, which reads as exited.
-  if (!options.host.auto_remove) {
-    try {
-      // stop and kill mark the record too: only the exit's fields change.
-      containers.update(record.id, [&](ContainerRecord& r) {
-        r.state = record.state;
-        r.exit_code = record.exit_code;
-        r.finished_at = record.finished_at;
-      });
-    } catch (const Error& e) {
-      log_warn("container %s exited with %d, not recorded: %s", record.id.substr(0, 12).c_str(), code, e.what());
-    }
+  AttachSession session;
+  session.relay_stdin = hello.in;
+  session.tty = asked.tty;
+  session.sig_proxy = options.sig_proxy;
+  session.detach_keys = options.detach_keys;
+  // docker's client waits for no output it was not asked to show: it prints
+  // the id, as for -d, and leaves once the input is in.
+  bool no_output = !asked.attach_stdout && !asked.attach_stderr;
+  session.detach_at_input_end = no_output;
+  if (no_output) {
+    printf("%s\n", record.id.c_str());
+    fflush(stdout);
   }
-  return code;
+  AttachEnd end = attach_session(monitor.socket.get(), session);
+  log_phase("command exited");
+  return end_attached(end, monitor.pid);
 }
 
 }  // namespace hutch

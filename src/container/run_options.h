@@ -16,6 +16,8 @@ struct RunOptions {
   std::string platform;
   bool detach = false;  // -d: a monitor supervises it; run prints its id
   bool create_only = false;  // create: recorded as created, started by start
+  bool sig_proxy = true;       // the foreground run's signals go to the container
+  std::string detach_keys;     // the bytes that detach a foreground -it run
 };
 
 }  // namespace hutch

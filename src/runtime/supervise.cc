@@ -49,20 +49,6 @@ sigset_t supervised_signals() {
   return set;
 }
 
-// The first of our stdin, stdout and stderr that is a terminal: where a
-// closed terminal shows.
-int caller_terminal() {
-  for (int fd = 0; fd < 3; fd++)
-    if (isatty(fd)) return fd;
-  return -1;
-}
-
-// A hung-up terminal fails every ioctl with EIO: the kernel replaced the
-// operations of each file open on it.
-bool hung_up(int fd) {
-  struct termios t;
-  return fd >= 0 && tcgetattr(fd, &t) < 0 && errno == EIO;
-}
 
 int64_t now_ms() {
   struct timespec ts;

@@ -22,6 +22,17 @@ RawMode::~RawMode() {
   if (saved_) tcsetattr(fd_, TCSADRAIN, &*saved_);
 }
 
+int caller_terminal() {
+  for (int fd = 0; fd < 3; fd++)
+    if (isatty(fd)) return fd;
+  return -1;
+}
+
+bool hung_up(int fd) {
+  struct termios t;
+  return fd >= 0 && tcgetattr(fd, &t) < 0 && errno == EIO;
+}
+
 void send_fd(int socket, int fd) {
   char byte = 0;
   struct iovec iov = {&byte, 1};

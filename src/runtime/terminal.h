@@ -22,6 +22,13 @@ class RawMode {
   std::optional<struct termios> saved_;
 };
 
+// The first of our stdin, stdout and stderr that is a terminal: where a
+// closed terminal shows.
+int caller_terminal();
+// A hung-up terminal fails every ioctl with EIO: the kernel replaced the
+// operations of each file open on it.
+bool hung_up(int fd);
+
 void send_fd(int socket, int fd);
 // Returns an invalid Fd when the peer closed the socket without sending one.
 Fd receive_fd(int socket);

@@ -7,16 +7,6 @@ setup_store() { fresh_store; load base.tar; }
 # the monitor of container ID (its pid), or nothing
 monitor_of() { pgrep -f -- "__monitor $1" || true; }
 
-# waits until `inspect -f FORMAT C` prints WANT (up to 10 s)
-wait_inspect() {   # C FORMAT WANT
-    local i
-    for ((i = 0; i < 200; i++)); do
-        [ "$(hutch inspect -f "$2" "$1" 2>/dev/null)" = "$3" ] && return 0
-        sleep 0.05
-    done
-    run hutch inspect -f "$2" "$1"
-    fail "inspect -f '$2' $1: expected '$3', got '$out'"
-}
 
 test_run_detach_prints_the_id_and_logs_both_streams() {
     setup_store

@@ -76,7 +76,8 @@ std::vector<Command> make_commands() {
     c.push_back(make());
   add_alias("volume list", "volume ls");
   for (auto make : {start_command, stop_command, restart_command, kill_command, wait_command, logs_command,
-                    exec_command, create_command, rename_command, system_boot_command, container_prune_command})
+                    exec_command, create_command, rename_command, system_boot_command, container_prune_command,
+                    cp_command})
     c.push_back(make());
   add_alias("container start", "start");
   add_alias("container stop", "stop");
@@ -87,6 +88,7 @@ std::vector<Command> make_commands() {
   add_alias("container exec", "exec");
   add_alias("container rename", "rename");
   add_alias("container create", "create");
+  add_alias("container cp", "cp");
   add_alias("volume remove", "volume rm");
   c.push_back(attach_command());
   add_alias("container attach", "attach");

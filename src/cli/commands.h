@@ -76,6 +76,7 @@ Command create_command();
 Command rename_command();
 Command system_boot_command();
 Command container_prune_command();
+Command cp_command();
 
 // The --format help of the list commands (images, history, system df).
 extern const char* const kTableFormatHelp;

@@ -178,4 +178,18 @@ void write_merged_tree(TarWriter& tar, const std::vector<std::string>& dirs_top_
   write_merged(out, walk, path);
 }
 
+bool write_entry_tree(TarWriter& tar, int dir_fd, const std::string& name, const std::string& as) {
+  auto info = stat_entry(dir_fd, name);
+  if (!info) return false;
+  EntryWriter out(tar);
+  out.add(dir_fd, name, *info, as);
+  if (!S_ISDIR(info->mode)) return true;
+  Fd dir(openat(dir_fd, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+  if (!dir) fail_errno("open %s", as.c_str());
+  MergedWalk walk({"/proc/self/fd/" + std::to_string(dir.get())});
+  std::string path = as;
+  write_merged(out, walk, path);
+  return true;
+}
+
 }  // namespace hutch

@@ -21,4 +21,10 @@ void write_changes_layer(TarWriter& tar, const std::string& upper_dir, const Upp
 // Everything visible in the merged view of a layer stack (top first).
 void write_merged_tree(TarWriter& tar, const std::vector<std::string>& dirs_top_first);
 
+// The entry `name` of the directory dir_fd ("." for that directory itself)
+// and, when it is a directory, everything below it, named `as` in the tar
+// ("as/..." below it; "." gives "./" and "./NAME"): what `cp` copies. Links
+// are archived as links, never followed. Returns false when name is missing.
+bool write_entry_tree(TarWriter& tar, int dir_fd, const std::string& name, const std::string& as);
+
 }  // namespace hutch

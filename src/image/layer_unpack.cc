@@ -30,16 +30,22 @@ constexpr std::string_view kOpaqueMarker = ".wh..wh..opq";
 
 // Splits an entry path into components, refusing the shapes that could
 // address anything outside the layer: absolute paths and "..".
-std::vector<std::string> safe_components(const char* raw, const char* what) {
+// kind names the entry in errors ("layer entry"); relative_only: a leading
+// "/" is refused (a layer), else it means the extraction's own root (`cp`'s
+// archives, as docker reads them).
+std::vector<std::string> safe_components(const char* raw, const char* what, const char* kind, bool relative_only) {
   std::string_view path(raw ? raw : "");
-  if (!path.empty() && path.front() == '/') fail("layer entry %s: absolute path not allowed", raw);
+  if (!path.empty() && path.front() == '/') {
+    if (relative_only) fail("%s %s: absolute path not allowed", kind, raw);
+    while (!path.empty() && path.front() == '/') path.remove_prefix(1);
+  }
   std::vector<std::string> parts;
   size_t pos = 0;
   while (pos <= path.size()) {
     size_t slash = path.find('/', pos);
     if (slash == std::string_view::npos) slash = path.size();
     std::string_view part = path.substr(pos, slash - pos);
-    if (part == "..") fail("layer entry %s: %s contains '..'", raw, what);
+    if (part == "..") fail("%s %s: %s contains '..'", kind, raw, what);
     if (!part.empty() && part != ".") parts.emplace_back(part);
     pos = slash + 1;
   }
@@ -50,19 +56,19 @@ std::vector<std::string> safe_components(const char* raw, const char* what) {
 // alone, ".wh.." and ".wh..." would hide "", "." or "..", i.e. empty the
 // directory or its parent) and overlay/aufs metadata names (".wh..wh.*")
 // other than the opaque marker, which the caller handles first.
-std::string whiteout_target(const std::string& name, const char* raw) {
+std::string whiteout_target(const std::string& name, const char* raw, const char* kind) {
   std::string hidden = name.substr(kWhiteoutPrefix.size());
   if (hidden.empty() || hidden == "." || hidden == "..")
-    fail("layer entry %s: whiteout names no entry", raw);
+    fail("%s %s: whiteout names no entry", kind, raw);
   if (hidden.compare(0, kWhiteoutPrefix.size(), kWhiteoutPrefix) == 0)
-    fail("layer entry %s: unknown whiteout metadata name", raw);
+    fail("%s %s: unknown whiteout metadata name", kind, raw);
   return hidden;
 }
 
 class LayerWriter {
  public:
-  LayerWriter(const std::string& dest, const UnpackOptions& options)
-      : stack_(open_dir(dest), 16), options_(options) {}
+  LayerWriter(Fd dest, const UnpackOptions& options)
+      : stack_(std::move(dest), 16), options_(options), what_(options.layer ? "layer entry" : "archive entry") {}
 
   void write(struct archive* a, struct archive_entry* entry);
   void finish();
@@ -86,7 +92,11 @@ class LayerWriter {
   void copy_data(struct archive* a, int fd, const char* raw);
 
   DirStack stack_;  // the directory of the previous entry
+  // keep_kinds: refuses to replace a directory by a non-directory or the reverse.
+  void check_kind(int dir, const std::string& name, bool is_dir, const char* raw);
+
   UnpackOptions options_;
+  const char* what_;
   uint64_t content_size_ = 0;
   // Directory entries' mtimes by inode. Creating an entry changes its
   // directory's mtime, and entries are created only in the directory on top
@@ -114,7 +124,7 @@ int LayerWriter::parent_dir(const std::vector<std::string>& parts, const char* r
     bool entered = stack_.try_enter(parts[i]);
     if (!entered && errno == ENOENT) {
       if (mkdirat(stack_.fd(), name, 0755) < 0 && errno != EEXIST)
-        fail_errno("layer entry %s: mkdir", raw);
+        fail_errno("%s %s: mkdir", what_, raw);
       entered = stack_.try_enter(parts[i]);
       // A new directory no entry named: an inode number it reuses must not
       // bring a removed directory's time with it.
@@ -122,8 +132,8 @@ int LayerWriter::parent_dir(const std::vector<std::string>& parts, const char* r
     }
     if (!entered) {
       if (errno == ELOOP || errno == ENOTDIR)
-        fail("layer entry %s: path leads through a symlink or non-directory", raw);
-      fail_errno("layer entry %s: open parent", raw);
+        fail("%s %s: path leads through a symlink or non-directory", what_, raw);
+      fail_errno("%s %s: open parent", what_, raw);
     }
   }
   return stack_.fd();
@@ -136,6 +146,18 @@ void LayerWriter::remove_existing(int dir, const std::string& name) {
   remove_tree_at(dir, name.c_str());
 }
 
+void LayerWriter::check_kind(int dir, const std::string& name, bool is_dir, const char* raw) {
+  struct stat st;
+  if (!options_.keep_kinds || fstatat(dir, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) < 0) return;
+  std::string rel = clean_path(raw ? raw : "");
+  while (!rel.empty() && rel.front() == '/') rel.erase(0, 1);
+  std::string path = path_join(options_.dest_name, rel);
+  if (S_ISDIR(st.st_mode) && !is_dir)
+    fail("cannot overwrite directory \"%s\" with non-directory \"%s\"", path.c_str(), options_.dest_name.c_str());
+  if (!S_ISDIR(st.st_mode) && is_dir)
+    fail("cannot overwrite non-directory \"%s\" with directory \"%s\"", path.c_str(), options_.dest_name.c_str());
+}
+
 void LayerWriter::record_override(int fd, const char* name, uid_t uid, gid_t gid, mode_t mode) {
   std::string value = format("%u:%u:0%o", uid, gid, mode & 07777);
   if (fsetxattr(fd, "user.containers.override_stat", value.data(), value.size(), 0) < 0)
@@ -144,8 +166,8 @@ void LayerWriter::record_override(int fd, const char* name, uid_t uid, gid_t gid
 
 void LayerWriter::apply_metadata(int fd, struct archive_entry* entry, bool is_symlink, int dir,
                                  const std::string& name) {
-  uid_t uid = archive_entry_uid(entry);
-  gid_t gid = archive_entry_gid(entry);
+  uid_t uid = options_.owner ? options_.owner->first : archive_entry_uid(entry);
+  gid_t gid = options_.owner ? options_.owner->second : archive_entry_gid(entry);
   mode_t mode = archive_entry_perm(entry);
   if (is_symlink) {
     if (options_.apply_owners) fchownat(dir, name.c_str(), uid, gid, AT_SYMLINK_NOFOLLOW);
@@ -153,13 +175,13 @@ void LayerWriter::apply_metadata(int fd, struct archive_entry* entry, bool is_sy
     bool owned = true;
     if (options_.apply_owners && fchown(fd, uid, gid) < 0) {
       // An id beyond the mapped range: keep the file, remember the owner.
-      if (errno != EINVAL) fail_errno("layer entry %s: chown", archive_entry_pathname(entry));
+      if (errno != EINVAL) fail_errno("%s %s: chown", what_, archive_entry_pathname(entry));
       owned = false;
     }
     if (!options_.apply_owners) owned = uid == 0 && gid == 0;
-    if (!owned) record_override(fd, archive_entry_pathname(entry), uid, gid, mode);
+    if (!owned && options_.record_overrides) record_override(fd, archive_entry_pathname(entry), uid, gid, mode);
     // After chown, which clears set-id bits.
-    if (fchmod(fd, mode) < 0) fail_errno("layer entry %s: chmod", archive_entry_pathname(entry));
+    if (fchmod(fd, mode) < 0) fail_errno("%s %s: chmod", what_, archive_entry_pathname(entry));
 
     archive_entry_xattr_reset(entry);
     const char* xname;
@@ -192,12 +214,12 @@ void LayerWriter::copy_data(struct archive* a, int fd, const char* raw) {
   for (;;) {
     int rc = archive_read_data_block(a, &buf, &size, &offset);
     if (rc == ARCHIVE_EOF) break;
-    if (rc != ARCHIVE_OK) fail("layer entry %s: %s", raw, archive_error_string(a));
+    if (rc != ARCHIVE_OK) fail("%s %s: %s", what_, raw, archive_error_string(a));
     const char* p = static_cast<const char*>(buf);
     while (size > 0) {
       ssize_t n = pwrite(fd, p, size, offset);
       if (n < 0 && errno == EINTR) continue;
-      if (n < 0) fail_errno("layer entry %s: write", raw);
+      if (n < 0) fail_errno("%s %s: write", what_, raw);
       p += n;
       size -= n;
       offset += n;
@@ -207,51 +229,53 @@ void LayerWriter::copy_data(struct archive* a, int fd, const char* raw) {
 
 void LayerWriter::write(struct archive* a, struct archive_entry* entry) {
   const char* raw = archive_entry_pathname(entry);
-  std::vector<std::string> parts = safe_components(raw, "path");
+  std::vector<std::string> parts = safe_components(raw, "path", what_, options_.layer);
   if (parts.empty()) return;  // "./": the layer root itself
   int dir = parent_dir(parts, raw);
   const std::string& name = parts.back();
 
-  if (name == kOpaqueMarker) {
+  if (options_.layer && name == kOpaqueMarker) {
     if (fsetxattr(dir, "user.overlay.opaque", "y", 1, 0) < 0)
-      fail_errno("layer entry %s: mark opaque", raw);
+      fail_errno("%s %s: mark opaque", what_, raw);
     return;
   }
-  if (std::string_view(name).substr(0, kWhiteoutPrefix.size()) == kWhiteoutPrefix) {
-    std::string hidden = whiteout_target(name, raw);
+  if (options_.layer && std::string_view(name).substr(0, kWhiteoutPrefix.size()) == kWhiteoutPrefix) {
+    std::string hidden = whiteout_target(name, raw, what_);
     remove_existing(dir, hidden);
     if (mknodat(dir, hidden.c_str(), S_IFCHR | 0, makedev(0, 0)) < 0)
-      fail_errno("layer entry %s: create whiteout", raw);
+      fail_errno("%s %s: create whiteout", what_, raw);
     return;
   }
 
   if (const char* link = archive_entry_hardlink(entry)) {
-    std::vector<std::string> target = safe_components(link, "hardlink target");
-    if (target.empty()) fail("layer entry %s: empty hardlink target", raw);
+    std::vector<std::string> target = safe_components(link, "hardlink target", what_, options_.layer);
+    if (target.empty()) fail("%s %s: empty hardlink target", what_, raw);
     Fd target_dir(fcntl(parent_dir(target, link), F_DUPFD_CLOEXEC, 0));
-    if (!target_dir) fail_errno("layer entry %s: hardlink to %s", raw, link);
+    if (!target_dir) fail_errno("%s %s: hardlink to %s", what_, raw, link);
     const std::string& target_name = target.back();
     dir = parent_dir(parts, raw);
+    check_kind(dir, name, false, raw);
     // Linked to what the target is now: replacing the target later does not
     // change this entry, as with tar.
     remove_existing(dir, name);
     if (linkat(target_dir.get(), target_name.c_str(), dir, name.c_str(), 0) < 0)
-      fail_errno("layer entry %s: hardlink to %s", raw, link);
+      fail_errno("%s %s: hardlink to %s", what_, raw, link);
     return;
   }
 
   mode_t type = archive_entry_filetype(entry);
+  check_kind(dir, name, type == AE_IFDIR, raw);
   if (type == AE_IFDIR) {
     struct stat st;
     if (fstatat(dir, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0 && !S_ISDIR(st.st_mode))
       remove_existing(dir, name);
     if (mkdirat(dir, name.c_str(), 0700) < 0 && errno != EEXIST)
-      fail_errno("layer entry %s: mkdir", raw);
+      fail_errno("%s %s: mkdir", what_, raw);
     Fd fd(openat(dir, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
-    if (!fd) fail_errno("layer entry %s: open", raw);
+    if (!fd) fail_errno("%s %s: open", what_, raw);
     apply_metadata(fd.get(), entry, false, dir, name);
     struct stat made;
-    if (fstat(fd.get(), &made) < 0) fail_errno("layer entry %s: stat", raw);
+    if (fstat(fd.get(), &made) < 0) fail_errno("%s %s: stat", what_, raw);
     dir_times_[made.st_ino] = {archive_entry_mtime(entry), archive_entry_mtime_nsec(entry)};
     return;
   }
@@ -259,16 +283,16 @@ void LayerWriter::write(struct archive* a, struct archive_entry* entry) {
   remove_existing(dir, name);
   if (type == AE_IFREG) {
     Fd fd(openat(dir, name.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600));
-    if (!fd) fail_errno("layer entry %s: create", raw);
+    if (!fd) fail_errno("%s %s: create", what_, raw);
     copy_data(a, fd.get(), raw);
     la_int64_t size = archive_entry_size(entry);
-    if (ftruncate(fd.get(), size) < 0) fail_errno("layer entry %s: truncate", raw);
+    if (ftruncate(fd.get(), size) < 0) fail_errno("%s %s: truncate", what_, raw);
     content_size_ += size;
     apply_metadata(fd.get(), entry, false, dir, name);
   } else if (type == AE_IFLNK) {
     const char* target = archive_entry_symlink(entry);
     if (symlinkat(target ? target : "", dir, name.c_str()) < 0)
-      fail_errno("layer entry %s: symlink", raw);
+      fail_errno("%s %s: symlink", what_, raw);
     apply_metadata(-1, entry, true, dir, name);
   } else if (type == AE_IFIFO || type == AE_IFCHR || type == AE_IFBLK) {
     dev_t dev = makedev(archive_entry_rdevmajor(entry), archive_entry_rdevminor(entry));
@@ -278,11 +302,12 @@ void LayerWriter::write(struct archive* a, struct archive_entry* entry) {
       log_debug("layer entry %s: device node skipped: %s", raw, strerror(errno));
       return;
     }
-    if (options_.apply_owners) fchownat(dir, name.c_str(), archive_entry_uid(entry),
-                                        archive_entry_gid(entry), AT_SYMLINK_NOFOLLOW);
+    if (options_.apply_owners)
+      fchownat(dir, name.c_str(), options_.owner ? options_.owner->first : archive_entry_uid(entry),
+               options_.owner ? options_.owner->second : archive_entry_gid(entry), AT_SYMLINK_NOFOLLOW);
     fchmodat(dir, name.c_str(), archive_entry_perm(entry), 0);
   } else {
-    fail("layer entry %s: unsupported file type", raw);
+    fail("%s %s: unsupported file type", what_, raw);
   }
 }
 
@@ -311,9 +336,17 @@ la_ssize_t read_callback(struct archive*, void* opaque, const void** out) {
 
 }  // namespace
 
-UnpackResult unpack_layer(int blob_fd, const std::string& dest, const UnpackOptions& options) {
-  DecompressingReader reader(blob_fd);
-  ReadContext ctx{&reader, std::vector<char>(256 * 1024), ""};
+namespace {
+
+struct ArchiveReader {
+  explicit ArchiveReader(int fd) : reader(fd), ctx{&reader, std::vector<char>(256 * 1024), ""} {}
+  DecompressingReader reader;
+  ReadContext ctx;
+};
+
+// Reads every entry of the archive on fd into writer.
+void read_entries(ArchiveReader& in, LayerWriter& writer, const char* what) {
+  ReadContext& ctx = in.ctx;
   struct archive* a = archive_read_new();
   archive_read_support_format_tar(a);
   archive_read_support_format_gnutar(a);
@@ -323,33 +356,47 @@ UnpackResult unpack_layer(int blob_fd, const std::string& dest, const UnpackOpti
     ~ArchiveCloser() { archive_read_free(a); }
   } closer{a};
   if (archive_read_open(a, &ctx, nullptr, read_callback, nullptr) != ARCHIVE_OK)
-    fail("layer: %s", ctx.error.empty() ? archive_error_string(a) : ctx.error.c_str());
+    fail("%s: %s", what, ctx.error.empty() ? archive_error_string(a) : ctx.error.c_str());
 
-  LayerWriter writer(dest, options);
   for (;;) {
     struct archive_entry* entry;
     int rc = archive_read_next_header(a, &entry);
     if (rc == ARCHIVE_EOF) break;
-    if (rc == ARCHIVE_WARN) log_debug("layer: %s", archive_error_string(a));
+    if (rc == ARCHIVE_WARN) log_debug("%s: %s", what, archive_error_string(a));
     else if (rc != ARCHIVE_OK)
-      fail("layer: %s", ctx.error.empty() ? archive_error_string(a) : ctx.error.c_str());
+      fail("%s: %s", what, ctx.error.empty() ? archive_error_string(a) : ctx.error.c_str());
     try {
       writer.write(a, entry);
     } catch (const Error& e) {
       // A failing decompressor surfaces as a short read; name the real cause.
-      if (!ctx.error.empty()) fail("layer: %s", ctx.error.c_str());
+      if (!ctx.error.empty()) fail("%s: %s", what, ctx.error.c_str());
       throw;
     }
   }
   writer.finish();
-  reader.drain();
+  in.reader.drain();
+}
 
+}  // namespace
+
+UnpackResult unpack_layer(int blob_fd, const std::string& dest, const UnpackOptions& options) {
+  ArchiveReader in(blob_fd);
+  LayerWriter writer(open_dir(dest), options);
+  read_entries(in, writer, "layer");
   UnpackResult result;
-  result.blob_digest = reader.compressed_digest();
-  result.diff_id = reader.uncompressed_digest();
-  result.blob_size = reader.compressed_size();
+  result.blob_digest = in.reader.compressed_digest();
+  result.diff_id = in.reader.uncompressed_digest();
+  result.blob_size = in.reader.compressed_size();
   result.content_size = writer.content_size();
   return result;
+}
+
+void extract_archive(int tar_fd, int dest_fd, const UnpackOptions& options) {
+  Fd dest(fcntl(dest_fd, F_DUPFD_CLOEXEC, 0));
+  if (!dest) fail_errno("dup");
+  ArchiveReader in(tar_fd);
+  LayerWriter writer(std::move(dest), options);
+  read_entries(in, writer, "archive");
 }
 
 }  // namespace hutch

@@ -173,3 +173,67 @@ TEST(unpack_and_remove_deep_tree_with_few_descriptors) {
   CHECK(!exists(dir));
   unlink(tar.c_str());
 }
+
+namespace {
+
+// extract_archive as cp uses it, into a fresh directory beside a link out.
+std::string extract(const std::string& tar, const std::string& dir) {
+  Fd fd = open_or_fail(tar, O_RDONLY);
+  Fd dest = open_dir(dir);
+  UnpackOptions options;
+  options.layer = false;
+  options.apply_owners = false;
+  options.record_overrides = false;
+  options.keep_kinds = true;
+  options.dest_name = "/dest";
+  extract_archive(fd.get(), dest.get(), options);
+  return dir;
+}
+
+std::string fresh_dir() {
+  char dir[] = "/tmp/hutch-unit-extract-XXXXXX";
+  CHECK(mkdtemp(dir));
+  return dir;
+}
+
+}  // namespace
+
+TEST(extract_archive_is_no_layer) {
+  std::string tar = make_tar({{".wh.f", AE_IFREG, "plain"}, {"/abs", AE_IFREG, "rel"}, {"./d/", AE_IFDIR, ""},
+                              {"d/.wh..wh..opq", AE_IFREG, "also plain"}});
+  std::string dir = extract(tar, fresh_dir());
+  CHECK_EQ(read_file(dir + "/.wh.f"), std::string("plain"));
+  CHECK_EQ(read_file(dir + "/abs"), std::string("rel"));
+  CHECK_EQ(read_file(dir + "/d/.wh..wh..opq"), std::string("also plain"));
+  remove_tree(dir);
+  unlink(tar.c_str());
+}
+
+TEST(extract_archive_never_writes_through_links) {
+  std::string outside = fresh_dir();
+  std::string dir = fresh_dir();
+  // A link that was there before: replaced by a file, refused as a directory.
+  CHECK(symlink(outside.c_str(), (dir + "/planted").c_str()) == 0);
+  CHECK(symlink((outside + "/file").c_str(), (dir + "/flink").c_str()) == 0);
+  std::string through = make_tar({{"planted/x", AE_IFREG, "x"}});
+  CHECK_THROWS(extract(through, dir), "symlink");
+  std::string as_dir = make_tar({{"planted", AE_IFDIR, ""}, {"planted/x", AE_IFREG, "x"}});
+  CHECK_THROWS(extract(as_dir, dir), "cannot overwrite non-directory \"/dest/planted\" with directory \"/dest\"");
+  std::string as_file = make_tar({{"flink", AE_IFREG, "mine"}});
+  extract(as_file, dir);
+  struct stat st;
+  CHECK(lstat((dir + "/flink").c_str(), &st) == 0 && S_ISREG(st.st_mode));
+  // One the archive makes itself.
+  std::string made = make_tar({{"l", AE_IFLNK, outside}, {"l/x", AE_IFREG, "x"}});
+  CHECK_THROWS(extract(made, dir), "symlink");
+  std::string up = make_tar({{"a/../../x", AE_IFREG, "x"}});
+  CHECK_THROWS(extract(up, dir), "contains '..'");
+  CHECK(list_dir(outside).empty());
+  // A directory is not replaced by a file either.
+  CHECK(mkdir((dir + "/sub").c_str(), 0755) == 0);
+  std::string onto_dir = make_tar({{"sub", AE_IFREG, "x"}});
+  CHECK_THROWS(extract(onto_dir, dir), "cannot overwrite directory \"/dest/sub\" with non-directory \"/dest\"");
+  for (auto* t : {&through, &as_dir, &as_file, &made, &up, &onto_dir}) unlink(t->c_str());
+  remove_tree(dir);
+  remove_tree(outside);
+}

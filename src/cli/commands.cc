@@ -88,6 +88,11 @@ std::vector<Command> make_commands() {
   add_alias("container rename", "rename");
   add_alias("container create", "create");
   add_alias("volume remove", "volume rm");
+  for (auto make : {top_command, stats_command, update_command, port_command}) c.push_back(make());
+  add_alias("container top", "top");
+  add_alias("container stats", "stats");
+  add_alias("container update", "update");
+  add_alias("container port", "port");
   return c;
 }
 

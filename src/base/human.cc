@@ -20,6 +20,18 @@ std::string human_size(int64_t bytes, int precision) {
   return buf;
 }
 
+std::string binary_size(double bytes) {
+  static const char* kUnits[] = {"B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB", "ZiB", "YiB"};
+  int unit = 0;
+  while (bytes >= 1024 && unit < 8) {
+    bytes /= 1024;
+    unit++;
+  }
+  char buf[32];
+  snprintf(buf, sizeof buf, "%.4g%s", bytes, kUnits[unit]);
+  return buf;
+}
+
 std::string human_duration(int64_t seconds) {
   char buf[64];
   if (seconds < 1) return "Less than a second";

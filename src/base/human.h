@@ -9,6 +9,9 @@ namespace hutch {
 // "4.86MB": decimal units, three significant digits (docker's SIZE column);
 // docker's other sizes (system df, prune) use four.
 std::string human_size(int64_t bytes, int precision = 3);
+// "1.5MiB", "23.43GiB": binary units, four significant digits (docker's
+// BytesSize, stats' MEM USAGE / LIMIT).
+std::string binary_size(double bytes);
 // "2 weeks", "About an hour", "Less than a second".
 std::string human_duration(int64_t seconds);
 // RFC 3339 with nanoseconds in UTC, as docker writes "Created".

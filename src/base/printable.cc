@@ -70,4 +70,19 @@ std::string printable(std::string_view text) { return escaped(text, false); }
 
 std::string quoted(std::string_view text) { return "\"" + escaped(text, true) + "\""; }
 
+std::string ellipsis(const std::string& s, size_t width) {
+  size_t chars = 0;
+  for (size_t i = 0; i < s.size(); i++) {
+    if (((unsigned char)s[i] & 0xc0) == 0x80) continue;
+    if (++chars == width) {
+      size_t next = i + 1;
+      while (next < s.size() && ((unsigned char)s[next] & 0xc0) == 0x80) next++;
+      if (next >= s.size()) return s;
+      // Cut before this character.
+      return s.substr(0, i) + "\u2026";
+    }
+  }
+  return s;
+}
+
 }  // namespace hutch

@@ -15,5 +15,7 @@ std::string printable(std::string_view text);
 // Go's strconv.Quote for what docker shows quoted (ps's COMMAND): printable()
 // inside double quotes, with '"' and '\\' escaped too.
 std::string quoted(std::string_view text);
+// docker's Ellipsis: at most `width` characters, the last one "…" when cut.
+std::string ellipsis(const std::string& text, size_t width);
 
 }  // namespace hutch

@@ -1,5 +1,7 @@
 #include "base/process.h"
 
+#include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -10,6 +12,7 @@
 #include <optional>
 
 #include "base/error.h"
+#include "base/fd.h"
 #include "base/file.h"
 
 namespace hutch {
@@ -64,6 +67,50 @@ int run_program(const std::vector<std::string>& argv) {
     _exit(127);
   }
   Child child(pid);
+  return exit_code_of(child.wait());
+}
+
+int run_program_output(const std::vector<std::string>& argv, std::string& out, std::string& err) {
+  std::vector<char*> args;
+  for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+  args.push_back(nullptr);
+  Pipe stdout_pipe = Pipe::create(), stderr_pipe = Pipe::create();
+  pid_t pid = fork();
+  if (pid < 0) fail_errno("fork");
+  if (pid == 0) {
+    int null = open("/dev/null", O_RDONLY);
+    if (null < 0 || dup2(null, 0) < 0 || dup2(stdout_pipe.write.get(), 1) < 0 ||
+        dup2(stderr_pipe.write.get(), 2) < 0)
+      _exit(127);
+    execvp(args[0], args.data());
+    _exit(127);
+  }
+  Child child(pid);
+  stdout_pipe.write.reset();
+  stderr_pipe.write.reset();
+  // Both at once: a child that fills one pipe while we wait on the other
+  // would never finish.
+  struct pollfd fds[2] = {{stdout_pipe.read.get(), POLLIN, 0}, {stderr_pipe.read.get(), POLLIN, 0}};
+  std::string* into[2] = {&out, &err};
+  int open_fds = 2;
+  while (open_fds > 0) {
+    if (poll(fds, 2, -1) < 0) {
+      if (errno == EINTR) continue;
+      fail_errno("poll");
+    }
+    for (int i = 0; i < 2; i++) {
+      if (fds[i].fd < 0 || !fds[i].revents) continue;
+      char buf[65536];
+      ssize_t n = read(fds[i].fd, buf, sizeof buf);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) {
+        fds[i].fd = -1;
+        open_fds--;
+        continue;
+      }
+      into[i]->append(buf, (size_t)n);
+    }
+  }
   return exit_code_of(child.wait());
 }
 

@@ -32,6 +32,9 @@ int exit_code_of(int wait_status);
 
 // Runs argv (execvp) and waits; returns the exit code. stderr is inherited.
 int run_program(const std::vector<std::string>& argv);
+// The same, with stdout and stderr captured (stdin is /dev/null); 127 when
+// argv[0] cannot be run.
+int run_program_output(const std::vector<std::string>& argv, std::string& out, std::string& err);
 
 // Whether pid is alive and still the process that started at start_time
 // (from /proc/PID/stat field 22), so a recycled pid is not mistaken for it.

@@ -7,6 +7,7 @@
 #include "base/human.h"
 #include "base/json_writer.h"
 #include "cli/commands.h"
+#include "cli/container_list.h"
 #include "cli/image_list.h"
 #include "cli/inspect_json.h"
 #include "cli/list_format.h"
@@ -42,21 +43,6 @@ JsonValue summary_row(const char* type, const Usage& u, bool percent) {
                         {"Size", human_size(u.size, 4)},
                         {"TotalCount", std::to_string(u.total)},
                         {"Type", type}});
-}
-
-std::string container_status(const ContainerRecord& c, time_t now) {
-  if (c.is_running()) return "Up " + human_duration(now - parse_rfc3339(c.started_at));
-  if (c.state == "created") return "Created";
-  int code = c.state == "running" ? 137 : c.exit_code;
-  time_t finished = parse_rfc3339(c.finished_at);
-  return "Exited (" + std::to_string(code) + ")" + (finished ? " " + human_duration(now - finished) + " ago" : "");
-}
-
-std::string quoted_command(const std::vector<std::string>& args) {
-  std::string cmd;
-  for (const auto& a : args) cmd += (cmd.empty() ? "" : " ") + a;
-  if (cmd.size() > 20) cmd = cmd.substr(0, 19) + "\u2026";
-  return "\"" + cmd + "\"";
 }
 
 struct DfOptions {
@@ -157,14 +143,14 @@ int system_df(DfOptions& flags, const Args&) {
   std::vector<JsonValue> image_rows_json = image_rows(listed, options);
   std::vector<JsonValue> container_rows;
   for (const auto& c : containers) {
-    container_rows.push_back(string_fields({{"Command", quoted_command(c.command)},
+    container_rows.push_back(string_fields({{"Command", container_command_text(c, true)},
                                             {"ID", custom ? c.id : c.id.substr(0, 12)},
                                             {"Image", c.image},
                                             {"LocalVolumes", std::to_string(c.volumes.size())},
                                             {"Names", c.name},
                                             {"RunningFor", human_duration(now - parse_rfc3339(c.created)) + " ago"},
                                             {"Size", human_size(container_bytes[c.id])},
-                                            {"Status", container_status(c, now)}}));
+                                            {"Status", container_status_text(c, now)}}));
   }
   if (custom) {
     JsonWriter w;

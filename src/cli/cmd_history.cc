@@ -3,6 +3,7 @@
 
 #include "base/error.h"
 #include "base/human.h"
+#include "base/printable.h"
 #include "cli/commands.h"
 #include "cli/list_format.h"
 #include "image/image_refs.h"
@@ -28,22 +29,6 @@ std::string rfc3339_local(time_t t) {
   if (off == 0) return out + "Z";
   snprintf(buf, sizeof buf, "%c%02ld:%02ld", off < 0 ? '-' : '+', labs(off) / 3600, labs(off) % 3600 / 60);
   return out + buf;
-}
-
-// docker's Ellipsis: at most `width` characters, the last one "…" when cut.
-std::string ellipsis(const std::string& s, size_t width) {
-  size_t chars = 0;
-  for (size_t i = 0; i < s.size(); i++) {
-    if (((unsigned char)s[i] & 0xc0) == 0x80) continue;
-    if (++chars == width) {
-      size_t next = i + 1;
-      while (next < s.size() && ((unsigned char)s[next] & 0xc0) == 0x80) next++;
-      if (next >= s.size()) return s;
-      // Cut before this character.
-      return s.substr(0, i) + "\u2026";
-    }
-  }
-  return s;
 }
 
 struct HistoryOptions {

@@ -41,17 +41,6 @@ std::optional<bool> bool_filter(const Filters& filters, const std::string& key) 
   return result;
 }
 
-// docker's volume service words it "Invalid filter 'KEY'".
-void check_filter_keys(const Filters& filters, const std::set<std::string>& accepted) {
-  try {
-    filters.validate(accepted);
-  } catch (const Error& e) {
-    std::string message = e.what();
-    message[0] = 'I';
-    throw Error(message, e.status());
-  }
-}
-
 // docker's filters.Match: each value a regular expression searched in the
 // name; an invalid one matches nothing.
 bool name_matches(const std::vector<std::string>& patterns, const std::string& name) {
@@ -98,7 +87,7 @@ struct VolumeLsOptions {
 
 int volume_ls(VolumeLsOptions& options, const Args& args) {
   Filters filters(options.filters, "-f, --filter", args.command);
-  check_filter_keys(filters, {"dangling", "name", "driver", "label"});
+  filters.validate({"dangling", "name", "driver", "label"}, true);
   std::optional<bool> dangling = bool_filter(filters, "dangling");
   std::string format = options.format;
   if (format.empty() || format == "table") format = options.quiet ? "{{.Name}}" : kVolumeTable;
@@ -176,7 +165,7 @@ struct VolumePruneOptions {
 
 int volume_prune(VolumePruneOptions& options, const Args& args) {
   Filters filters(options.filters, "--filter", args.command);
-  check_filter_keys(filters, {"label", "label!", "all"});
+  filters.validate({"label", "label!", "all"}, true);
   bool all = options.all || bool_filter(filters, "all").value_or(false);
   if (!options.force) {
     const char* warning = all ? "WARNING! This will remove all local volumes not used by at least one container.\n"

@@ -96,6 +96,11 @@ std::vector<Command> make_commands() {
   c.push_back(unpause_command());
   add_alias("container pause", "pause");
   add_alias("container unpause", "unpause");
+  for (auto make : {top_command, stats_command, update_command, port_command}) c.push_back(make());
+  add_alias("container top", "top");
+  add_alias("container stats", "stats");
+  add_alias("container update", "update");
+  add_alias("container port", "port");
   return c;
 }
 

@@ -77,6 +77,10 @@ Command rename_command();
 Command system_boot_command();
 Command container_prune_command();
 Command cp_command();
+Command top_command();
+Command stats_command();
+Command update_command();
+Command port_command();
 
 // The --format help of the list commands (images, history, system df).
 extern const char* const kTableFormatHelp;

@@ -176,9 +176,9 @@ Filters::Filters(const std::vector<std::string>& values, const std::string& flag
   }
 }
 
-void Filters::validate(const std::set<std::string>& accepted) const {
+void Filters::validate(const std::set<std::string>& accepted, bool capitalized) const {
   for (const auto& [name, values] : fields_)
-    if (!accepted.count(name)) fail("invalid filter '%s'", name.c_str());
+    if (!accepted.count(name)) fail("%s filter '%s'", capitalized ? "Invalid" : "invalid", name.c_str());
 }
 
 std::vector<std::string> Filters::get(const std::string& key) const {

@@ -16,8 +16,9 @@ class Filters {
   // does: "-f, --filter" or "--filter".
   Filters(const std::vector<std::string>& values, const std::string& flag, const std::string& command);
 
-  // Throws "invalid filter 'KEY'" for a key not in `accepted`.
-  void validate(const std::set<std::string>& accepted) const;
+  // Throws "invalid filter 'KEY'" for a key not in `accepted` ("Invalid
+  // filter" in the words of docker's container and volume services).
+  void validate(const std::set<std::string>& accepted, bool capitalized = false) const;
   bool contains(const std::string& key) const { return fields_.count(key) > 0; }
   // The values of a key, sorted (docker keeps them as a set).
   std::vector<std::string> get(const std::string& key) const;

@@ -41,6 +41,7 @@ class Executor {
   std::string out;
 
   void run(const std::vector<Node>& nodes, const Value& root) {
+    root_ = root;
     vars_.emplace_back("$", root);
     walk(nodes, root);
   }
@@ -196,6 +197,8 @@ class Executor {
     if (receiver->kind == Datum::kMap) {
       for (const auto& [k, v] : receiver->members)
         if (k == name) return v;
+      if (receiver == root_ && !options_.root_type.empty())
+        error("can't evaluate field " + name + " in type " + options_.root_type);
       return nullptr;
     }
     if (receiver->kind == Datum::kNil) error("nil pointer evaluating interface {}." + name);
@@ -236,6 +239,16 @@ class Executor {
       for (size_t i = 1; i < cmd.operands.size(); i++) args.push_back(eval_arg(cmd.operands[i], dot));
       if (final) args.push_back(*final);
       return call(first.text, args, dot);
+    }
+    if (first.kind == Operand::kField && first.fields.size() == 1 && dot == root_) {
+      auto method = options_.string_methods.find(first.fields[0]);
+      if (method != options_.string_methods.end()) {
+        std::vector<Value> args;
+        for (size_t i = 1; i < cmd.operands.size(); i++) args.push_back(eval_arg(cmd.operands[i], dot));
+        if (final) args.push_back(*final);
+        want_args(method->first, args, 1);
+        return made(method->second(want_string(args[0])));
+      }
     }
     if (cmd.operands.size() > 1 || final) {
       if (first.kind == Operand::kField) error(first.fields.back() + " is not a method but has arguments");
@@ -552,6 +565,7 @@ class Executor {
 
   const TemplateOptions& options_;
   std::vector<std::pair<std::string, Value>> vars_;
+  Value root_;  // the data the template runs on: where string_methods apply
   size_t spent_ = 0;  // bytes charged against kMaxTemplateBytes
 };
 

@@ -6,6 +6,8 @@
 // them: strings raw, lists "[a b]", objects "map[k:v]", a missing key
 // "<no value>".
 #pragma once
+#include <functional>
+#include <map>
 #include <memory>
 #include <string>
 
@@ -23,6 +25,14 @@ struct TemplateOptions {
   // On an execution error, return what was written so far instead of throwing
   // (docker ignores errors while it writes table headers).
   bool partial_on_error = false;
+  // Methods of the root object that take one string argument, as docker's
+  // list rows have them ({{.Label "com.example"}} of ps): name to function.
+  // Not members of the row, so {{json .}} does not list them.
+  std::map<std::string, std::function<std::string(const std::string&)>> string_methods;
+  // Set: the root is a Go struct of that type (not a map), so a field it lacks
+  // is an error, as docker's "can't evaluate field Nope in type
+  // *formatter.ContainerContext".
+  std::string root_type;
 };
 
 class GoTemplate {

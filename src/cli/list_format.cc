@@ -27,9 +27,15 @@ std::string template_text(const std::string& format) {
 ListFormat::ListFormat(const std::string& format)
     : table_(format.compare(0, 5, "table") == 0), template_(template_text(format)) {}
 
-void ListFormat::add_row(const JsonValue& row) {
+void ListFormat::add_row(const JsonValue& row) { add_row(row, {}); }
+
+void ListFormat::add_row(const JsonValue& row,
+                         const std::map<std::string, std::function<std::string(const std::string&)>>& methods,
+                         const std::string& root_type) {
   TemplateOptions options;
   options.escape_html_in_root_json = true;
+  options.string_methods = methods;
+  options.root_type = root_type;
   rows_ += template_.execute(row, options) + "\n";
 }
 

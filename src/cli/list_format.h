@@ -20,6 +20,11 @@ class ListFormat {
   bool is_table() const { return table_; }
   // Renders one row: a JSON object whose members are the row's fields.
   void add_row(const JsonValue& row);
+  // The same, for rows that also have methods ({{.Label "KEY"}}).
+  // root_type: the Go type docker's rows have, for errors on missing fields.
+  void add_row(const JsonValue& row,
+               const std::map<std::string, std::function<std::string(const std::string&)>>& methods,
+               const std::string& root_type = "");
   // The rendered rows; for a table, the header row first and columns aligned.
   std::string finish(const JsonValue& header) const;
 

@@ -6,7 +6,6 @@ namespace hutch {
 
 namespace {
 
-constexpr size_t kMinWidth = 10;
 constexpr size_t kPadding = 3;
 
 struct Cell {
@@ -26,7 +25,8 @@ size_t display_width(const std::string& s) {
 // columns to its right are formatted recursively within the block.
 class TabWriter {
  public:
-  explicit TabWriter(std::vector<std::vector<Cell>> lines) : lines_(std::move(lines)) {}
+  TabWriter(std::vector<std::vector<Cell>> lines, size_t min_width)
+      : lines_(std::move(lines)), min_width_(min_width) {}
 
   std::string run() {
     format(0, lines_.size());
@@ -51,7 +51,7 @@ class TabWriter {
       if (column + 1 >= lines_[line].size()) continue;
       write_lines(line0, line);
       line0 = line;
-      size_t width = kMinWidth;
+      size_t width = min_width_;
       for (; line < line1; line++) {
         if (column + 1 >= lines_[line].size()) break;
         width = std::max(width, lines_[line][column].width + kPadding);
@@ -65,13 +65,14 @@ class TabWriter {
   }
 
   std::vector<std::vector<Cell>> lines_;
+  size_t min_width_;
   std::vector<size_t> widths_;
   std::string out_;
 };
 
 }  // namespace
 
-std::string tabwrite(const std::string& text) {
+std::string tabwrite(const std::string& text, size_t min_width) {
   std::vector<std::vector<Cell>> lines(1);
   std::string cell;
   auto end_cell = [&] {
@@ -89,7 +90,7 @@ std::string tabwrite(const std::string& text) {
     }
   }
   end_cell();
-  return TabWriter(std::move(lines)).run();
+  return TabWriter(std::move(lines), min_width).run();
 }
 
 std::string format_table(const std::vector<std::vector<std::string>>& rows) {

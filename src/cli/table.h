@@ -10,7 +10,8 @@ namespace hutch {
 // Aligns tab-terminated cells the way Go's tabwriter does with docker's
 // settings (minwidth 10, padding 3, padded with spaces). The text after a
 // line's last tab is not part of a column and is never padded.
-std::string tabwrite(const std::string& text);
+// min_width: docker's top uses 20.
+std::string tabwrite(const std::string& text, size_t min_width = 10);
 
 // Rows of cells, the first row the header, aligned by tabwrite().
 std::string format_table(const std::vector<std::vector<std::string>>& rows);

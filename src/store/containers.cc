@@ -236,7 +236,7 @@ std::optional<ContainerRecord> ContainerStore::load(const std::string& id) const
     r.health.failing_streak = h->int_at("FailingStreak");
     if (const JsonValue* log = h->get("Log"); log && log->is_array())
       for (const auto& p : log->items())
-        r.health.log.push_back({p.string_at("Start"), p.string_at("End"), p.int_at("ExitCode"), p.string_at("Output")});
+        r.health.log.push_back({p.string_at("Start"), p.string_at("End"), (int)p.int_at("ExitCode"), p.string_at("Output")});
   }
   r.started_at = j.string_at("StartedAt");
   r.finished_at = j.string_at("FinishedAt");

@@ -11,6 +11,7 @@
 
 #include <optional>
 
+#include "container/docker_init.h"
 #include "container/environment.h"
 #include "container/etc_files.h"
 #include "container/logs.h"
@@ -366,7 +367,9 @@ int run_container(const Store& store, const RunOptions& options, const PullImage
   request.die_with_parent = true;
   request.watch_interrupts = true;
   RunningContainer running;
+  InitBinary init_binary;  // --init's, while it runs
   try {
+    init_binary = provide_init(spec, dir);
     CreatedContainer created = create_container(spec, request);
     scope.set_userns(std::move(created.userns));
     console.child.reset();

@@ -15,6 +15,8 @@
 #include <memory>
 #include <optional>
 
+#include "container/docker_init.h"
+#include "container/health.h"
 #include "container/logs.h"
 #include "container/rootless.h"
 #include "container/run.h"
@@ -98,6 +100,7 @@ class OneRun {
       fail_errno("dup2");
     CreatedContainer created;
     try {
+      init_binary_ = provide_init(spec_, request_.bundle);
       created = create_container(spec_, request_);
     } catch (...) {
       dup2(null.get(), 1);
@@ -124,18 +127,21 @@ class OneRun {
   pid_t pid() const { return init_.pid(); }
 
   // Until the init has exited and every stream has ended; signals sent to the
-  // monitor (INT, TERM, HUP, QUIT) go to the container's init.
-  int supervise(int signal_fd) {
+  // monitor (INT, TERM, HUP, QUIT) go to the container's init. Health probes
+  // run meanwhile.
+  int supervise(int signal_fd, HealthMonitor& health) {
     for (auto& o : outputs_) fcntl(o.fd.get(), F_SETFL, fcntl(o.fd.get(), F_GETFL) | O_NONBLOCK);
     int status = 0;
     bool exited = false;
     while (!exited || std::any_of(outputs_.begin(), outputs_.end(), [](const Output& o) { return o.fd.valid(); })) {
-      struct pollfd fds[3] = {{signal_fd, POLLIN, 0}, {-1, POLLIN, 0}, {-1, POLLIN, 0}};
+      struct pollfd fds[4] = {{signal_fd, POLLIN, 0}, {-1, POLLIN, 0}, {-1, POLLIN, 0}, {-1, POLLIN, 0}};
       for (size_t i = 0; i < outputs_.size(); i++) fds[i + 1].fd = outputs_[i].fd.get();
-      if (poll(fds, 1 + outputs_.size(), -1) < 0) {
+      fds[1 + outputs_.size()].fd = health.poll_fd();
+      if (poll(fds, 2 + outputs_.size(), health.timeout_ms(monotonic_ms())) < 0) {
         if (errno == EINTR) continue;
         fail_errno("poll");
       }
+      health.handle(monotonic_ms());
       if (fds[0].revents & POLLIN) {
         struct signalfd_siginfo info;
         while (::read(signal_fd, &info, sizeof info) == sizeof info) {
@@ -144,6 +150,7 @@ class OneRun {
             if (!exited && waitpid(init_.pid(), &status, WNOHANG) == init_.pid()) {
               exited = true;
               init_.release();
+              health.container_stopped();
             }
           } else if (sig != SIGUSR1 && !exited) {
             kill(init_.pid(), sig);
@@ -173,6 +180,7 @@ class OneRun {
   CreateRequest request_;
   LogWriter& log_;
   std::vector<Output> outputs_;
+  InitBinary init_binary_;  // --init's, while it runs
   Child init_;
   Fd userns_;
 };
@@ -330,6 +338,7 @@ int monitor_main(const Store& store, const std::string& id, int report_fd) {
   int userns = -1;
   Fd last_userns;
   int64_t backoff = kFirstBackoffMs;
+  HealthMonitor health(store, id, parse_health_config(record.config.healthcheck_json));
   for (bool first = true;; first = false) {
     container_state(store, id).remove();
     std::optional<OneRun> run;
@@ -344,9 +353,10 @@ int monitor_main(const Store& store, const std::string& id, int report_fd) {
         r.started_at = rfc3339_now();
         r.error.clear();
       });
+      health.container_started(monotonic_ms());
       report(reporting, 0, "");
       shed_memory();
-      code = run->supervise(signal_fd.get());
+      code = run->supervise(signal_fd.get(), health);
     } catch (const Error& e) {
       if (first) {
         // As docker keeps a container whose start failed: created (or

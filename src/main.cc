@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "cli/commands.h"
+#include "container/docker_init.h"
 #include "container/monitor.h"
 #include "base/error.h"
 #include "base/interrupt.h"
@@ -103,6 +104,9 @@ static void fill_closed_stdio() {
 }
 
 int main(int argc, char** argv) {
+  // --init's PID 1 (container/docker_init.h), a copy of this binary bound at
+  // /sbin/docker-init: it needs nothing else of hutch.
+  if (argc > 0 && called_as_init(argv[0])) return init_main(argc, argv);
   fill_closed_stdio();
   // A closed stdout should end us quietly, as it would end a shell pipeline.
   signal(SIGPIPE, SIG_DFL);

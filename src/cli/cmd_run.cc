@@ -4,6 +4,7 @@
 #include "cli/pulling.h"
 #include "container/attach_client.h"
 #include "container/environment.h"
+#include "container/health.h"
 #include "container/monitor.h"
 #include "container/mount_options.h"
 #include "container/run.h"
@@ -27,6 +28,11 @@ struct RunFlags {
   std::vector<std::string> labels;
   std::vector<std::string> log_options;
   std::vector<std::string> attach;
+  // docker's --health-* and --no-healthcheck, made Config.Healthcheck in run().
+  std::string health_cmd;
+  std::chrono::nanoseconds health_interval{0}, health_timeout{0}, health_start_period{0}, health_start_interval{0};
+  int health_retries = 0;
+  bool no_healthcheck = false;
 };
 
 // docker's attach flags: -d attaches nothing, -a the streams it names
@@ -68,8 +74,37 @@ std::string current_dir() {
   return getcwd(buf, sizeof buf) ? buf : "/";
 }
 
+// docker's CLI: --no-healthcheck is Test NONE; any --health-* makes a
+// Healthcheck whose unset fields the image's fill in (merge_config).
+std::string healthcheck_from_flags(const RunFlags& f) {
+  std::string see = f.run.create_only ? "See 'hutch create --help'." : "See 'hutch run --help'.";
+  auto refuse = [&](const char* message) { fail_usage(kExitRunner, see, "%s", message); };
+  bool given = !f.health_cmd.empty() || f.health_interval.count() || f.health_timeout.count() ||
+               f.health_start_period.count() || f.health_start_interval.count() || f.health_retries;
+  HealthConfig c;
+  if (f.no_healthcheck) {
+    if (given) refuse("--no-healthcheck conflicts with --health-* options");
+    c.test = {"NONE"};
+    return health_config_json(c);
+  }
+  if (!given) return "";
+  if (!f.health_cmd.empty()) c.test = {"CMD-SHELL", f.health_cmd};
+  if (f.health_interval.count() < 0) refuse("--health-interval cannot be negative");
+  if (f.health_timeout.count() < 0) refuse("--health-timeout cannot be negative");
+  if (f.health_retries < 0) refuse("--health-retries cannot be negative");
+  if (f.health_start_period.count() < 0) refuse("--health-start-period cannot be negative");
+  if (f.health_start_interval.count() < 0) refuse("--health-start-interval cannot be negative");
+  c.interval = f.health_interval.count();
+  c.timeout = f.health_timeout.count();
+  c.start_period = f.health_start_period.count();
+  c.start_interval = f.health_start_interval.count();
+  c.retries = f.health_retries;
+  return health_config_json(c);
+}
+
 int run(RunFlags& flags, const Args& args) {
   RunOptions& options = flags.run;
+  options.config.healthcheck_json = healthcheck_from_flags(flags);
   options.config.image = args.positional[0];
   if (args.positional.size() > 1) options.config.cmd.emplace(args.positional.begin() + 1, args.positional.end());
   options.config.env = env_from_flags(flags.env_files, flags.env);
@@ -113,7 +148,26 @@ std::vector<Flag<RunFlags>> run_flags() {
                   }),
           F::list("env", 'e', &RunFlags::env, "Set environment variables"),
           F::list("env-file", 0, &RunFlags::env_files, "Read in a file of environment variables"),
+          F::string("health-cmd", 0, &RunFlags::health_cmd, "Command to run to check health"),
+          F::duration("health-interval", 0, &RunFlags::health_interval,
+                      "Time between running the check (ms|s|m|h) (default 0s)"),
+          F::integer("health-retries", 0, &RunFlags::health_retries,
+                     "Consecutive failures needed to report unhealthy"),
+          F::duration("health-start-interval", 0, &RunFlags::health_start_interval,
+                      "Time between running the check during the start period (ms|s|m|h) (default 0s)"),
+          F::duration("health-start-period", 0, &RunFlags::health_start_period,
+                      "Start period for the container to initialize before starting health-retries countdown "
+                      "(ms|s|m|h) (default 0s)"),
+          F::duration("health-timeout", 0, &RunFlags::health_timeout,
+                      "Maximum time to allow one check to run (ms|s|m|h) (default 0s)"),
           F::string("hostname", 'h', config(&ContainerConfig::hostname), "Container host name"),
+          // HostConfig.Init stays null unless --init is given (even as --init=false).
+          F::boolean("init", 0,
+                     Field<RunFlags, bool>(std::function<bool&(RunFlags&)>([](RunFlags& f) -> bool& {
+                       if (!f.run.host.init) f.run.host.init = false;
+                       return *f.run.host.init;
+                     })),
+                     "Run an init inside the container that forwards signals and reaps processes"),
           F::boolean("interactive", 'i', config(&ContainerConfig::open_stdin), "Keep STDIN open even if not attached"),
           F::list("label", 'l', &RunFlags::labels, "Set meta data on a container"),
           F::list("label-file", 0, &RunFlags::label_files, "Read in a line delimited file of labels"),
@@ -129,6 +183,7 @@ std::vector<Flag<RunFlags>> run_flags() {
                     "Connect a container to a network: none, host, or private (loopback only; also named "
                     "\"default\" and \"bridge\")")
               .value_name("network"),
+          F::boolean("no-healthcheck", 0, &RunFlags::no_healthcheck, "Disable any container-specified HEALTHCHECK"),
           F::string("platform", 0, at(&RunFlags::run, &RunOptions::platform),
                     "Set platform if the image is pulled (OS/ARCH[/VARIANT])"),
           F::string("pull", 0, at(&RunFlags::run, &RunOptions::pull),

@@ -66,6 +66,21 @@ void write_config(JsonWriter& w, const JsonValue* config) {
   w.end_object();
 }
 
+// State.Health, once the container has run with a health check.
+void write_health(JsonWriter& w, const HealthState& health) {
+  if (health.status.empty()) return;
+  w.key("Health").begin_object().field("Status", health.status).field("FailingStreak", health.failing_streak);
+  w.key("Log").begin_array();
+  for (const auto& p : health.log)
+    w.begin_object()
+        .field("Start", rfc3339_nano(p.start))
+        .field("End", rfc3339_nano(p.end))
+        .field("ExitCode", p.exit_code)
+        .field("Output", p.output)
+        .end_object();
+  w.end_array().end_object();
+}
+
 }  // namespace
 
 std::string image_inspect_json(const Store& store, const ImageRecord& image) {
@@ -139,8 +154,9 @@ std::string container_inspect_json(const Store& store, const ContainerRecord& c,
       .field("ExitCode", exit_code)
       .field("Error", c.error)
       .field("StartedAt", c.started_at.empty() ? kZeroTime : c.started_at)
-      .field("FinishedAt", c.finished_at.empty() || running ? kZeroTime : c.finished_at)
-      .end_object();
+      .field("FinishedAt", c.finished_at.empty() || running ? kZeroTime : c.finished_at);
+  write_health(w, c.health);
+  w.end_object();
   w.field("Image", c.image_id)
       .field("ResolvConfPath", dir + "/resolv.conf")
       .field("HostnamePath", dir + "/hostname")

@@ -5,6 +5,7 @@
 #include "base/error.h"
 #include "base/ordered_map.h"
 #include "container/environment.h"
+#include "container/health.h"
 #include "container/spec_builder.h"
 
 namespace hutch {
@@ -47,7 +48,9 @@ ContainerConfig merge_config(const ImageConfig& image, const RunOptions& options
   if (c.entrypoint && (c.entrypoint->empty() || (c.entrypoint->size() == 1 && (*c.entrypoint)[0].empty())))
     c.entrypoint.reset();
   if (c.cmd && c.cmd->empty()) c.cmd.reset();
-  if (c.healthcheck_json.empty()) c.healthcheck_json = image.healthcheck_json;
+  // The daemon checks the container's own Healthcheck, before the image's fills it in.
+  if (!c.healthcheck_json.empty()) check_health_config(parse_health_config(c.healthcheck_json));
+  c.healthcheck_json = merge_health_json(c.healthcheck_json, image.healthcheck_json);
   if (c.working_dir.empty()) c.working_dir = image.working_dir;
   c.volumes = union_of(c.volumes, image.volumes);
   if (c.stop_signal.empty()) c.stop_signal = image.stop_signal;

@@ -18,6 +18,8 @@
 
 #include "container/attach_hub.h"
 #include "container/attach_protocol.h"
+#include "container/docker_init.h"
+#include "container/health.h"
 #include "container/logs.h"
 #include "container/pause.h"
 #include "container/rootless.h"
@@ -118,6 +120,7 @@ class OneRun {
     };
     CreatedContainer created;
     try {
+      init_binary_ = provide_init(spec_, request_.bundle);
       give(in.read, 0);
       give(out.write, 1);
       give(err.write, 2);
@@ -172,7 +175,8 @@ class OneRun {
 
   // Until the init has exited and every stream has ended. Signals sent to the
   // monitor (INT, TERM, HUP, QUIT) and by attached clients go to the init.
-  int supervise(int signal_fd) {
+  // Health probes run meanwhile.
+  int supervise(int signal_fd, HealthMonitor& health) {
     for (auto& o : outputs_) fcntl(o.fd.get(), F_SETFL, fcntl(o.fd.get(), F_GETFL) | O_NONBLOCK);
     int status = 0;
     bool exited = false;
@@ -184,14 +188,16 @@ class OneRun {
       // fills and it waits), rather than the monitor's memory growing.
       bool reading = !hub_.backed_up();
       for (const auto& o : outputs_) fds.push_back({reading ? o.fd.get() : -1, POLLIN, 0});
+      fds.push_back({health.poll_fd(), POLLIN, 0});
       hub_.add_poll_fds(fds);
       int timeout = kill_at >= 0 && !exited ? (int)grace_left(kill_at) : -1;
-      int ready = poll(fds.data(), fds.size(), timeout);
-      if (ready < 0) {
+      if (int probe = health.timeout_ms(monotonic_ms()); probe >= 0 && (timeout < 0 || probe < timeout)) timeout = probe;
+      if (poll(fds.data(), fds.size(), timeout) < 0) {
         if (errno == EINTR) continue;
         fail_errno("poll");
       }
-      if (ready == 0 && timeout >= 0) {
+      health.handle(monotonic_ms());
+      if (kill_at >= 0 && !exited && monotonic_ms() >= kill_at) {
         kill(init_.pid(), SIGKILL);
         kill_at = -1;
         continue;
@@ -204,6 +210,7 @@ class OneRun {
             if (!exited && waitpid(init_.pid(), &status, WNOHANG) == init_.pid()) {
               exited = true;
               init_.release();
+              health.container_stopped();
             }
           } else if (sig != SIGUSR1 && !exited) {
             kill(init_.pid(), sig);
@@ -276,6 +283,7 @@ class OneRun {
   LogWriter& log_;
   AttachHub& hub_;
   std::vector<Output> outputs_;
+  InitBinary init_binary_;  // --init's, while it runs
   Child init_;
   Fd userns_;
   std::optional<ContainerPause> pause_;
@@ -546,6 +554,7 @@ int monitor_main(const Store& store, const std::string& id, int report_fd, int o
   bool ever_started = false;
   Fd last_userns;
   int64_t backoff = kFirstBackoffMs;
+  HealthMonitor health(store, id, parse_health_config(record.config.healthcheck_json));
   for (bool first = true;; first = false) {
     container_state(store, id).remove();
     std::optional<OneRun> run;
@@ -562,12 +571,12 @@ int monitor_main(const Store& store, const std::string& id, int report_fd, int o
         r.started_at = rfc3339_now();
         r.error.clear();
         r.paused = false;
-        r.health = HealthState{};
       });
       hub->on_request = [&](const std::string& what) { return run->control(what, containers, id); };
+      health.container_started(monotonic_ms());
       report(reporting, 0, "");
       shed_memory();
-      code = run->supervise(signal_fd.get());
+      code = run->supervise(signal_fd.get(), health);
     } catch (const Error& e) {
       if (first) {
         run.reset();

@@ -11,6 +11,7 @@
 
 #include <optional>
 
+#include "container/docker_init.h"
 #include "container/environment.h"
 #include "container/etc_files.h"
 #include "container/attach_client.h"

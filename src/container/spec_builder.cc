@@ -10,6 +10,7 @@
 #include "base/error.h"
 #include "container/capabilities.h"
 #include "container/docker_defaults.h"
+#include "container/docker_init.h"
 #include "container/environment.h"
 #include "container/spec_plan.h"
 
@@ -226,7 +227,6 @@ oci::Config build_spec(const ContainerConfig& merged, const HostConfig& given, c
   HostConfig host = with_daemon_defaults(given, facts);
   NamespacePlan plan = plan_namespaces(host);
   SecurityOptions security = parse_security_opts(host.security_opt);
-  if (host.init.value_or(false)) fail("--init is not supported yet");
 
   oci::Config spec;
   spec.process = build_process(merged, host, facts, security);
@@ -238,6 +238,12 @@ oci::Config build_spec(const ContainerConfig& merged, const HostConfig& given, c
     spec.domainname = merged.domainname;
   }
   spec.mounts = spec_mounts(host, facts, plan);
+  // docker's --init: its init runs the command, bound read-only where
+  // docker binds it (from a copy made at each start: container/docker_init.h).
+  if (host.init.value_or(false)) {
+    spec.process.args.insert(spec.process.args.begin(), {kInitPath, "--"});
+    spec.mounts.push_back({kInitPath, "bind", kInitSource, {"bind", "ro"}});
+  }
   // Resolved by the runtime in the container's own /etc/passwd, once its root
   // is mounted; "" is root, as for docker.
   spec.annotations.emplace_back(oci::kUserAnnotation, merged.user.empty() ? "0" : merged.user);

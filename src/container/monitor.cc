@@ -225,11 +225,11 @@ class OneRun {
         if (n < 0 && (errno == EAGAIN || errno == EINTR)) continue;
         if (n <= 0) {
           // The end of a stream (a pty master reads EIO once no one holds it).
-          log_.flush(o.stream, unix_nanos_now());
+          to_log([&] { log_.flush(o.stream, unix_nanos_now()); });
           o.fd.reset();
           continue;
         }
-        log_.write(o.stream, std::string_view(buf, n), unix_nanos_now());
+        to_log([&] { log_.write(o.stream, std::string_view(buf, n), unix_nanos_now()); });
         hub_.broadcast(o.stream == LogStream::kStdout ? Frame::kStdout : Frame::kStderr, std::string_view(buf, n));
       }
       hub_.handle(fds);
@@ -253,6 +253,18 @@ class OneRun {
   }
 
  private:
+  // A log that cannot be written (a disk the container itself filled) is
+  // given up; the container's output still reaches its clients.
+  template <typename F>
+  void to_log(F&& write) {
+    if (log_failed_) return;
+    try {
+      write();
+    } catch (const Error&) {
+      log_failed_ = true;
+    }
+  }
+
   // The owner's terminal closed (its window, or the ssh session): what the
   // kernel does for an ordinary session, whose leader dies of the SIGHUP and
   // takes the terminal's foreground job with it. The container's PID 1
@@ -274,7 +286,7 @@ class OneRun {
     }
     if (job != pid) kill(pid, SIGHUP);
     hub_.container_ended();
-    if (console.fd) log_.flush(console.stream, unix_nanos_now());
+    if (console.fd) to_log([&] { log_.flush(console.stream, unix_nanos_now()); });
     console.fd.reset();
   }
 
@@ -287,6 +299,7 @@ class OneRun {
   Child init_;
   Fd userns_;
   std::optional<ContainerPause> pause_;
+  bool log_failed_ = false;
 };
 
 // The monitor idles for the container's whole life: what it touched to

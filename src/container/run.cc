@@ -186,7 +186,9 @@ pid_t container_init_pid(const Store& store, const ContainerRecord& record) {
 int run_container(const Store& store, const RunOptions& options, const PullImage& pull) {
   log_phase("run");
   const ContainerConfig& asked = options.config;
-  if (asked.tty && asked.open_stdin && !isatty(0)) fail_status(1, "the input device is not a TTY");
+  // -d attaches nothing: docker checks only a terminal it would relay.
+  if (asked.tty && asked.attach_stdin && asked.open_stdin && !isatty(0))
+    fail_status(1, "the input device is not a TTY");
   if (options.pull != "always" && options.pull != "missing" && options.pull != "never")
     fail("invalid pull option: '%s': must be one of \"always\", \"missing\" or \"never\"", options.pull.c_str());
   check_network(options.host.network_mode);

@@ -267,10 +267,11 @@ test_commit_of_committed_image() {
 
 # The container's busy loop (its PID 1, a child of the hutch run process
 # given), as the host sees it, once /ready is written.
-busy_pid() {   # MONITOR_PID
-    local i p
+busy_pid() {   # HUTCH_PID: its child is the container's monitor, whose child is the container
+    local i p m
     for ((i = 0; i < 400; i++)); do
-        p=$(pgrep -P "$1" -f '^sh -c dd if=/dev/zero' | head -n 1)
+        p=
+        for m in $(pgrep -P "$1"); do p=$(pgrep -P "$m" -f '^sh -c dd if=/dev/zero' | head -n 1); [ -n "$p" ] && break; done
         if [ -n "$p" ] && compgen -G "$HUTCH_ROOT/containers/*/upper/ready" >/dev/null; then
             echo "$p"
             return 0

@@ -177,7 +177,7 @@ test_ps_format_fields() {
         "pa|\"sleep 60\"||bridge|$IMG|1|vol1|running")" "$out"
     run hutch ps --format '{{.Names}}|{{.RunningFor}}|{{.CreatedAt}}|{{.Status}}' --filter name=pa
     assert_ok
-    assert_match "$out" '^pa\|[0-9]+ seconds? ago\|[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2} [+-][0-9]{4} [A-Z]+\|Up [0-9]+ seconds?$'
+    assert_match "$out" '^pa\|([0-9]+ seconds?|Less than a second) ago\|[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2} [+-][0-9]{4} [A-Z]+\|Up ([0-9]+ seconds?|Less than a second)$'
     run hutch ps --no-trunc --format '{{.ID}}' --filter name=pa
     assert_eq "$PA" "$out" "--no-trunc"
     run hutch ps --format '{{json .}}' --filter name=pb
@@ -201,18 +201,18 @@ test_ps_status_shows_paused_and_health() {
     assert_ok
     set_record h1 Health '{"Status": "healthy", "FailingStreak": 0, "Log": []}'
     run hutch ps --format '{{.Names}}|{{.Status}}|{{.State}}'
-    assert_match "$out" '^h1\|Up [0-9]+ seconds? \(healthy\)\|running$'
+    assert_match "$out" '^h1\|Up ([0-9]+ seconds?|Less than a second) \(healthy\)\|running$'
     names --filter health=healthy
     assert_eq "h1" "$out"
     set_record h1 Health '{"Status": "starting", "FailingStreak": 0, "Log": []}'
     run hutch ps --format '{{.Status}}'
-    assert_match "$out" '^Up [0-9]+ seconds? \(health: starting\)$'
+    assert_match "$out" '^Up ([0-9]+ seconds?|Less than a second) \(health: starting\)$'
     set_record h1 Health '{"Status": "unhealthy", "FailingStreak": 3, "Log": []}'
     run hutch ps --format '{{.Status}}'
-    assert_match "$out" '^Up [0-9]+ seconds? \(unhealthy\)$'
+    assert_match "$out" '^Up ([0-9]+ seconds?|Less than a second) \(unhealthy\)$'
     set_record h1 Paused true
     run hutch ps --format '{{.Status}}|{{.State}}'
-    assert_match "$out" '^Up [0-9]+ seconds? \(Paused\)\|paused$'
+    assert_match "$out" '^Up ([0-9]+ seconds?|Less than a second) \(Paused\)\|paused$'
     names --filter status=paused
     assert_eq "h1" "$out"
     names --filter status=running

@@ -6,6 +6,7 @@
 #include <cstdio>
 
 #include "cli/commands.h"
+#include "cli/container_lookup.h"
 #include "container/attach_client.h"
 #include "container/attach_protocol.h"
 #include "store/containers.h"
@@ -22,15 +23,10 @@ struct AttachOptions {
 };
 
 int attach(AttachOptions& options, const Args& args) {
-  std::string keys = parse_detach_keys(options.detach_keys.empty() ? kDefaultDetachKeys : options.detach_keys);
+  std::string keys = parse_detach_keys(options.detach_keys);
   Store store = open_store();
   ContainerStore containers(store);
-  ContainerRecord c;
-  try {
-    c = containers.find(args.positional[0]);
-  } catch (const Error& e) {
-    fail_status(1, "%s", e.what());
-  }
+  ContainerRecord c = find_container(containers, args.positional[0]);
   std::string status = c.status();
   if (status == "paused") fail_status(1, "You cannot attach to a paused container, unpause it first");
   if (status == "restarting") fail_status(1, "You cannot attach to a restarting container, wait until it is running");

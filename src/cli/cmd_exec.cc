@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include "cli/commands.h"
+#include "cli/container_lookup.h"
 #include "container/environment.h"
 #include "container/run.h"
 #include "runtime/capabilities.h"
@@ -34,12 +35,7 @@ int exec(ExecOptions& options, const Args& args) {
   if (options.tty && options.interactive && !isatty(0)) fail_status(1, "the input device is not a TTY");
   Store store = open_store();
   ContainerStore containers(store);
-  ContainerRecord c;
-  try {
-    c = containers.find(args.positional[0]);
-  } catch (const Error& e) {
-    fail_status(1, "%s", e.what());
-  }
+  ContainerRecord c = find_container(containers, args.positional[0]);
   StateDir state = container_state(store, c.id);
   if (!c.is_running() || !state.exists()) fail_status(1, "Container %s is not running", c.id.c_str());
   if (c.status() == "paused")

@@ -7,6 +7,7 @@
 #include <cstdio>
 
 #include "cli/commands.h"
+#include "cli/container_lookup.h"
 #include "container/attach_client.h"
 #include "container/attach_protocol.h"
 #include "container/control.h"
@@ -61,15 +62,10 @@ struct StartOptions {
 // start -a: the container started with this command attached, as the
 // foreground run is (its end kills a container it did not detach from).
 int start_attached(const StartOptions& options, const std::string& key) {
-  std::string keys = parse_detach_keys(options.detach_keys.empty() ? kDefaultDetachKeys : options.detach_keys);
+  std::string keys = parse_detach_keys(options.detach_keys);
   Store store = open_store();
   ContainerStore containers(store);
-  ContainerRecord c;
-  try {
-    c = containers.find(key);
-  } catch (const Error& e) {
-    fail_status(1, "%s", e.what());
-  }
+  ContainerRecord c = find_container(containers, key);
   bool in = options.interactive && c.config.open_stdin;
   if (in && c.config.tty && !isatty(0)) fail_status(1, "the input device is not a TTY");
   AttachHello hello;

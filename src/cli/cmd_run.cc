@@ -118,7 +118,7 @@ int run(RunFlags& flags, const Args& args) {
   set_attached_streams(flags.attach, options.config, options.detach);
   // docker's -d never looks at them.
   if (!options.detach)
-    options.detach_keys = parse_detach_keys(options.detach_keys.empty() ? kDefaultDetachKeys : options.detach_keys);
+    options.detach_keys = parse_detach_keys(options.detach_keys);
   if (!options.platform.empty()) parse_platform(options.platform);  // checked before anything starts
   Store store = open_store();
   // run holds the content lock while it pulls: what a failed pull left is

@@ -70,7 +70,8 @@ class DetachKeys {
 
 }  // namespace
 
-std::string parse_detach_keys(const std::string& spec) {
+std::string parse_detach_keys(const std::string& given) {
+  const std::string& spec = given.empty() ? std::string(kDefaultDetachKeys) : given;
   std::string keys;
   for (const auto& key : split(spec, ',')) {
     if (key.size() == 1) {

@@ -32,9 +32,9 @@ struct AttachEnd {
 // goes away without saying how the container ended.
 AttachEnd attach_session(int socket, const AttachSession& session);
 
-// docker's --detach-keys: "ctrl-p,ctrl-q", letters, ctrl-@..ctrl-_ ; throws
-// docker's message for anything else.
-std::string parse_detach_keys(const std::string& spec);
 constexpr const char* kDefaultDetachKeys = "ctrl-p,ctrl-q";
+// docker's --detach-keys: "ctrl-p,ctrl-q", letters, ctrl-@..ctrl-_ ("" is
+// the default); throws docker's message for anything else.
+std::string parse_detach_keys(const std::string& spec);
 
 }  // namespace hutch

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cstdarg>
 #include <cstdio>
+#include <cstdlib>
 #include <string>
 
 #include "base/printable.h"
@@ -48,14 +49,20 @@ void log_debug(const char* fmt, ...) {
 
 void log_phase(const char* phase) {
   if (!log_enabled(LogLevel::kDebug)) return;
-  static struct timespec start = [] {
+  auto now_ns = [] {
     struct timespec t;
     clock_gettime(CLOCK_MONOTONIC, &t);
+    return (long long)t.tv_sec * 1000000000LL + t.tv_nsec;
+  };
+  // One origin for a command and the processes it execs (its monitor), so
+  // their phases read as one timeline.
+  static long long start = [&] {
+    if (const char* origin = getenv("HUTCH_PHASE_ORIGIN")) return atoll(origin);
+    long long t = now_ns();
+    setenv("HUTCH_PHASE_ORIGIN", std::to_string(t).c_str(), 1);
     return t;
   }();
-  struct timespec now;
-  clock_gettime(CLOCK_MONOTONIC, &now);
-  double ms = (now.tv_sec - start.tv_sec) * 1e3 + (now.tv_nsec - start.tv_nsec) / 1e6;
+  double ms = (now_ns() - start) / 1e6;
   log_debug("%.2f ms: %s", ms, phase);
 }
 

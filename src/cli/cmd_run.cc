@@ -10,6 +10,7 @@
 #include "container/run.h"
 #include "image/platform.h"
 #include "base/go_values.h"
+#include "base/printable.h"
 #include "base/strings.h"
 #include "store/gc.h"
 
@@ -28,6 +29,7 @@ struct RunFlags {
   std::vector<std::string> labels;
   std::vector<std::string> log_options;
   std::vector<std::string> attach;
+  FlagMap annotations;
   // docker's --health-* and --no-healthcheck, made Config.Healthcheck in run().
   std::string health_cmd;
   std::chrono::nanoseconds health_interval{0}, health_timeout{0}, health_start_period{0}, health_start_interval{0};
@@ -109,6 +111,12 @@ int run(RunFlags& flags, const Args& args) {
   if (args.positional.size() > 1) options.config.cmd.emplace(args.positional.begin() + 1, args.positional.end());
   options.config.env = env_from_flags(flags.env_files, flags.env);
   options.config.labels = labels_from_flags(flags.label_files, flags.labels);
+  for (const auto& [key, value] : flags.annotations) {
+    // hutch's own (oci_config.h) say how the runtime sets the process up.
+    if (key.rfind("run.hutch.", 0) == 0)
+      fail("invalid annotation %s: the run.hutch. prefix is hutch's own", printable(key).c_str());
+    options.host.annotations.emplace_back(key, value);
+  }
   for (const auto& option : flags.log_options) {
     size_t eq = option.find('=');
     if (eq == std::string::npos) fail("invalid key value pair format in log-opt: %s", option.c_str());
@@ -135,6 +143,8 @@ int run(RunFlags& flags, const Args& args) {
 std::vector<Flag<RunFlags>> run_flags() {
   using F = Flag<RunFlags>;
   return {
+          F::map("annotation", 0, &RunFlags::annotations,
+                 "Add an annotation to the container (passed through to the OCI runtime)"),
           F::list("attach", 'a', &RunFlags::attach, "Attach to STDIN, STDOUT or STDERR"),
           F::string("cidfile", 0, host(&HostConfig::container_id_file), "Write the container ID to the file"),
           F::boolean("detach", 'd', at(&RunFlags::run, &RunOptions::detach),

@@ -15,6 +15,7 @@
 #include <vector>
 #include <memory>
 #include <optional>
+#include <utility>
 
 #include "container/attach_hub.h"
 #include "container/attach_protocol.h"
@@ -24,6 +25,7 @@
 #include "container/pause.h"
 #include "container/rootless.h"
 #include "container/run.h"
+#include "container/shared_userns.h"
 #include "runtime/create.h"
 #include "runtime/oci_config.h"
 #include "runtime/terminal.h"
@@ -34,6 +36,7 @@
 #include "base/go_values.h"
 #include "base/human.h"
 #include "base/interrupt.h"
+#include "base/log.h"
 #include "base/process.h"
 #include "base/strings.h"
 
@@ -85,6 +88,31 @@ int64_t grace_left(int64_t kill_at) { return std::clamp<int64_t>(kill_at - monot
 // before it is killed: docker stop's default timeout.
 constexpr int64_t kHangupGraceMs = 10000;
 
+// The monitor idles for the container's whole life: what it touched to
+// create the container (most of hutch's code, the JSON parser's buffers) is
+// given back. Clean pages of the binary are read again from it if ever needed.
+void shed_memory() {
+  if (mi_collect) mi_collect(true);
+  // What the start's deep calls used of the stack lies below where it now is.
+  char here;
+  uintptr_t stack_in_use = ((uintptr_t)&here & ~(uintptr_t)4095) - 2 * 4096;
+  for (const auto& line : split(read_file_if_exists("/proc/self/maps").value_or(""), '\n')) {
+    unsigned long start, end, offset, inode;
+    char perms[8] = {}, dev[16];
+    if (sscanf(line.c_str(), "%lx-%lx %7s %lx %15s %lu", &start, &end, perms, &offset, dev, &inode) != 6) continue;
+    if (line.find("[stack]") != std::string::npos) {
+      if (stack_in_use > start && stack_in_use < end) madvise((void*)start, stack_in_use - start, MADV_DONTNEED);
+    } else if (inode != 0 && perms[1] != 'w' && perms[3] == 'p') {
+      // A read-only view of a file (code, constants): never written, so
+      // dropping it loses nothing. MADV_RANDOM turns off fault-around for
+      // it, which would read back 64 KiB around each page the idle loop
+      // touches.
+      madvise((void*)start, end - start, MADV_DONTNEED);
+      madvise((void*)start, end - start, MADV_RANDOM);
+    }
+  }
+}
+
 // One run of the container: created, its output logged and relayed until it
 // has exited and its streams have ended. Returns its exit code.
 class OneRun {
@@ -115,8 +143,11 @@ class OneRun {
     auto give = [](const Fd& fd, int to) {
       if (fd && dup2(fd.get(), to) < 0) fail_errno("dup2");
     };
+    // The monitor's own stderr (/dev/null, or the command's under --log-level
+    // debug) comes back after the create.
+    Fd own_err(fcntl(2, F_DUPFD_CLOEXEC, 3));
     auto take_back = [&] {
-      for (int fd = 0; fd < 3; fd++) dup2(null.get(), fd);
+      for (int fd = 0; fd < 3; fd++) dup2(fd == 2 && own_err ? own_err.get() : null.get(), fd);
     };
     CreatedContainer created;
     try {
@@ -145,10 +176,15 @@ class OneRun {
     }
     wait_for_exec(created, request_.watch_interrupts);
     init_ = std::move(created.init);
+    // The config's every string (its seccomp rules most of all) would stay
+    // in the idle monitor's memory for the container's whole life.
+    terminal_ = tty;
+    spec_ = oci::Config();
     hub_.container_started(std::move(in.write), terminal, stdin_once);
   }
 
   int userns() const { return userns_ ? userns_.get() : -1; }
+  pid_t init_pid() const { return init_.pid(); }
 
   // `pause` and `unpause`, asked through the attach socket: "" or docker's
   // message. The freeze is held here for as long as it lasts (container/pause.h).
@@ -176,7 +212,7 @@ class OneRun {
   // Until the init has exited and every stream has ended. Signals sent to the
   // monitor (INT, TERM, HUP, QUIT) and by attached clients go to the init.
   // Health probes run meanwhile.
-  int supervise(int signal_fd, HealthMonitor& health) {
+  int supervise(int signal_fd, HealthMonitor& health, bool shed_before_wait) {
     for (auto& o : outputs_) fcntl(o.fd.get(), F_SETFL, fcntl(o.fd.get(), F_GETFL) | O_NONBLOCK);
     int status = 0;
     bool exited = false;
@@ -192,6 +228,10 @@ class OneRun {
       hub_.add_poll_fds(fds);
       int timeout = kill_at >= 0 && !exited ? (int)grace_left(kill_at) : -1;
       if (int probe = health.timeout_ms(monotonic_ms()); probe >= 0 && (timeout < 0 || probe < timeout)) timeout = probe;
+      // Right before the first wait: what runs between the shedding and the
+      // wait is all that comes back (the kernel maps a whole large folio of
+      // the binary at each fault, so every function touched costs 64-128 KiB).
+      if (std::exchange(shed_before_wait, false)) shed_memory();
       if (poll(fds.data(), fds.size(), timeout) < 0) {
         if (errno == EINTR) continue;
         fail_errno("poll");
@@ -274,7 +314,7 @@ class OneRun {
   // after a grace period.
   void hang_up() {
     pid_t pid = init_.pid();
-    if (!spec_.process.terminal) {
+    if (!terminal_) {
       kill(pid, SIGHUP);
       return;
     }
@@ -290,7 +330,8 @@ class OneRun {
     console.fd.reset();
   }
 
-  oci::Config spec_;
+  oci::Config spec_;  // until the start
+  bool terminal_ = false;
   CreateRequest request_;
   LogWriter& log_;
   AttachHub& hub_;
@@ -301,28 +342,6 @@ class OneRun {
   std::optional<ContainerPause> pause_;
   bool log_failed_ = false;
 };
-
-// The monitor idles for the container's whole life: what it touched to
-// create the container (most of hutch's code, the JSON parser's buffers) is
-// given back. Clean pages of the binary are read again from it if ever needed.
-void shed_memory() {
-  if (mi_collect) mi_collect(true);
-  // What the start's deep calls used of the stack lies below where it now is.
-  char here;
-  uintptr_t stack_in_use = ((uintptr_t)&here & ~(uintptr_t)4095) - 2 * 4096;
-  for (const auto& line : split(read_file_if_exists("/proc/self/maps").value_or(""), '\n')) {
-    unsigned long start, end, offset, inode;
-    char perms[8] = {}, dev[16];
-    if (sscanf(line.c_str(), "%lx-%lx %7s %lx %15s %lu", &start, &end, perms, &offset, dev, &inode) != 6) continue;
-    if (line.find("[stack]") != std::string::npos) {
-      if (stack_in_use > start && stack_in_use < end) madvise((void*)start, stack_in_use - start, MADV_DONTNEED);
-    } else if (inode != 0 && perms[1] != 'w' && perms[3] == 'p') {
-      // A read-only view of a file (code, constants): never written, so
-      // dropping it loses nothing.
-      madvise((void*)start, end - start, MADV_DONTNEED);
-    }
-  }
-}
 
 // Sleeps out a restart's back-off; false when stop woke it to end instead.
 bool back_off(int signal_fd, int64_t ms, const ContainerStore& containers, const std::string& id) {
@@ -378,7 +397,10 @@ sigset_t monitor_signals() {
 // pipe is its fd 3, the owner's socket (if any) fd 4.
 [[noreturn]] void exec_monitor(const Store& store, const std::string& id, Fd& report, Fd& owner) {
   int null = ::open("/dev/null", O_RDWR | O_CLOEXEC);
-  for (int fd = 0; fd < 3; fd++) dup2(null, fd);
+  // With --log-level debug its phases go where the command's do.
+  bool debug = log_enabled(LogLevel::kDebug);
+  for (int fd = 0; fd < 3; fd++)
+    if (fd != 2 || !debug) dup2(null, fd);
   // dup2 onto itself would leave the descriptor close-on-exec: move both out
   // of the way first.
   int report_fd = fcntl(report.get(), F_DUPFD_CLOEXEC, 10);
@@ -392,7 +414,8 @@ sigset_t monitor_signals() {
   // reuse, which a monitor never needs).
   std::vector<char*> env;
   for (char** e = environ; *e; e++)
-    if (strncmp(*e, "MIMALLOC_", 9) != 0) env.push_back(*e);
+    if (strncmp(*e, "MIMALLOC_", 9) != 0 && strncmp(*e, "HUTCH_LOG_LEVEL=", 16) != 0) env.push_back(*e);
+  if (debug) env.push_back((char*)"HUTCH_LOG_LEVEL=debug");
   env.push_back((char*)"MIMALLOC_PAGE_RESET=1");
   env.push_back((char*)"MIMALLOC_DECOMMIT_DELAY=0");
   env.push_back(nullptr);
@@ -539,6 +562,7 @@ int monitor_main(const Store& store, const std::string& id, int report_fd, int o
     });
     log = open_log_writer(dir, id, record.host_config.log_config, record.config.labels, record.config.env);
     hub.emplace(listen_attach_socket(dir), std::move(owner));
+    log_phase("monitor: record, log and socket ready");
   } catch (const Error& e) {
     report(reporting, e.status(), e.what());
     return e.status();
@@ -576,8 +600,13 @@ int monitor_main(const Store& store, const std::string& id, int report_fd, int o
     // An owner's interrupt stops the first start (start_attached_monitor).
     request.watch_interrupts = first && hub->has_owner();
     try {
-      run.emplace(oci::parse_config(read_file(dir + "/config.json")), request, *log, *hub);
+      oci::Config spec = oci::parse_config(read_file(dir + "/config.json"));
+      log_phase("monitor: config read");
+      SharedUserns shared(store, spec);
+      if (shared.found()) shared.join(spec);
+      run.emplace(std::move(spec), request, *log, *hub);
       run->start(record.config.open_stdin, record.config.stdin_once);
+      shared.announce(run->init_pid());
       ever_started = true;
       record = containers.update(id, [&](ContainerRecord& r) {
         r.state = "running";
@@ -587,9 +616,9 @@ int monitor_main(const Store& store, const std::string& id, int report_fd, int o
       });
       hub->on_request = [&](const std::string& what) { return run->control(what, containers, id); };
       health.container_started(monotonic_ms());
+      log_phase("monitor: running recorded");
       report(reporting, 0, "");
-      shed_memory();
-      code = run->supervise(signal_fd.get(), health);
+      code = run->supervise(signal_fd.get(), health, true);
     } catch (const Error& e) {
       if (first) {
         run.reset();
@@ -617,6 +646,7 @@ int monitor_main(const Store& store, const std::string& id, int report_fd, int o
     hub->on_request = nullptr;
     if (run && run->userns() >= 0) last_userns = Fd(dup(run->userns()));
     run.reset();
+    log_phase("monitor: container ended");
     std::string finished = rfc3339_now();
     try {
       record = containers.update(id, [&](ContainerRecord& r) {
@@ -636,6 +666,7 @@ int monitor_main(const Store& store, const std::string& id, int report_fd, int o
       return code;  // removed under us (rm -f)
     }
     if (record.state != "restarting") {
+      log_phase("monitor: exit recorded");
       container_state(store, id).remove();
       remove_attach_socket(dir);
       remove_if_asked(last_userns ? last_userns.get() : -1, ever_started);

@@ -246,6 +246,7 @@ oci::Config build_spec(const ContainerConfig& merged, const HostConfig& given, c
   }
   // Resolved by the runtime in the container's own /etc/passwd, once its root
   // is mounted; "" is root, as for docker.
+  spec.annotations = host.annotations;
   spec.annotations.emplace_back(oci::kUserAnnotation, merged.user.empty() ? "0" : merged.user);
 
   oci::Linux& lin = spec.linux;

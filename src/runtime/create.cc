@@ -208,9 +208,10 @@ CreatedContainer create_container(const oci::Config& original, const CreateReque
     if (!request.die_with_parent) dir.save(state);
     if (context.made_userns) {
       write_id_maps(pid, config.linux.uid_mappings, config.linux.gid_mappings);
-      created.userns.reset(::open(format("/proc/%d/ns/user", (int)pid).c_str(), O_RDONLY | O_CLOEXEC));
       log_phase("id maps written");
     }
+    if (config.linux.has_namespace("user"))
+      created.userns.reset(::open(format("/proc/%d/ns/user", (int)pid).c_str(), O_RDONLY | O_CLOEXEC));
     // What the hooks read: every one runs after the environment is made
     // (step 2 of runtime.md's lifecycle), when `state` says "created" too.
     ContainerState hook_state = state;

@@ -33,7 +33,7 @@ struct CreatedContainer {
   ContainerState state;
   Child init;   // ours to reap; release() it to leave the container running
   Fd sync;      // open until the process execs (run) or waits on the fifo (create)
-  Fd userns;    // the container's user namespace, when it made one
+  Fd userns;    // the container's user namespace, made or joined, when it has one
 };
 
 // Throws Error with the process's status (125, 126, 127) on failure, having

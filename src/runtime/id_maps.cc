@@ -14,12 +14,6 @@ namespace hutch {
 
 namespace {
 
-std::string map_text(const std::vector<oci::IdMap>& maps) {
-  std::string text;
-  for (const auto& m : maps) text += format("%u %u %u\n", m.container_id, m.host_id, m.size);
-  return text;
-}
-
 void write_proc(pid_t pid, const char* file, const std::string& text) {
   std::string path = format("/proc/%d/%s", (int)pid, file);
   Fd fd(::open(path.c_str(), O_WRONLY | O_CLOEXEC));
@@ -63,6 +57,17 @@ std::string find_program(const char* name) {
   return "";
 }
 
+std::string id_map_text(const std::vector<oci::IdMap>& maps) {
+  std::string text;
+  for (const auto& m : maps) text += format("%u %u %u\n", m.container_id, m.host_id, m.size);
+  return text;
+}
+
+bool id_maps_need_helpers(const std::vector<oci::IdMap>& uids, const std::vector<oci::IdMap>& gids) {
+  if (geteuid() == 0) return false;
+  return !(uids.empty() || only_own_id(uids, geteuid())) || !(gids.empty() || only_own_id(gids, getegid()));
+}
+
 void write_id_maps(pid_t pid, const std::vector<oci::IdMap>& uids, const std::vector<oci::IdMap>& gids) {
   bool root = geteuid() == 0;
   bool direct_uids = root || uids.empty() || only_own_id(uids, geteuid());
@@ -79,12 +84,12 @@ void write_id_maps(pid_t pid, const std::vector<oci::IdMap>& uids, const std::ve
     if (program.empty()) fail("gid mappings beyond your own gid need newgidmap (package uidmap)");
     gid_helper = spawn_map_helper(program, pid, gids);
   }
-  if (direct_uids && !uids.empty()) write_proc(pid, "uid_map", map_text(uids));
+  if (direct_uids && !uids.empty()) write_proc(pid, "uid_map", id_map_text(uids));
   if (direct_gids && !gids.empty()) {
     // An unprivileged process may map its gid only once setgroups is denied:
     // otherwise dropping a group could gain access that group denies.
     if (!root) write_proc(pid, "setgroups", "deny");
-    write_proc(pid, "gid_map", map_text(gids));
+    write_proc(pid, "gid_map", id_map_text(gids));
   }
   if (!direct_uids && exit_code_of(uid_helper.wait()) != 0)
     fail("newuidmap refused the uid mappings: check /etc/subuid");

@@ -14,6 +14,12 @@ namespace hutch {
 // Throws naming the map that could not be written.
 void write_id_maps(pid_t pid, const std::vector<oci::IdMap>& uids, const std::vector<oci::IdMap>& gids);
 
+// The maps as /proc/PID/uid_map takes them: "INSIDE OUTSIDE SIZE" lines.
+std::string id_map_text(const std::vector<oci::IdMap>& maps);
+
+// Whether write_id_maps must run the setuid helpers for these maps.
+bool id_maps_need_helpers(const std::vector<oci::IdMap>& uids, const std::vector<oci::IdMap>& gids);
+
 // The path of a program found on PATH (or the usual bin and sbin
 // directories); empty when absent.
 std::string find_program(const char* name);

@@ -104,6 +104,7 @@ struct HostConfig {
   KeyValues tmpfs;  // --tmpfs PATH[:OPTS]: path -> options
   int64_t shm_size = 64 * 1024 * 1024;
   KeyValues sysctls;
+  KeyValues annotations;  // --annotation: into the OCI config's annotations
   std::vector<MountSpec> mounts;
   std::optional<int> oom_score_adj;
   std::optional<bool> init;

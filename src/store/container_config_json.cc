@@ -185,6 +185,7 @@ void write_host_config(JsonWriter& h, const HostConfig& host) {
   if (!host.tmpfs.empty()) string_map(h.key("Tmpfs"), host.tmpfs);
   h.field("UTSMode", host.uts_mode).field("UsernsMode", host.userns_mode).field("ShmSize", host.shm_size);
   if (!host.sysctls.empty()) string_map(h.key("Sysctls"), host.sysctls);
+  if (!host.annotations.empty()) string_map(h.key("Annotations"), host.annotations);
   // The OCI runtime is hutch's own.
   h.field("Runtime", "hutch");
   h.key("ConsoleSize").begin_array().value(0).value(0).end_array();
@@ -279,6 +280,7 @@ HostConfig parse_host_config(const JsonValue& json) {
   h.userns_mode = json.string_at("UsernsMode");
   h.shm_size = json.int_at("ShmSize", h.shm_size);
   h.sysctls = string_map_at(json, "Sysctls");
+  h.annotations = string_map_at(json, "Annotations");
   if (const JsonValue* v = json.get("Mounts"); v && v->is_array())
     for (const auto& m : v->items()) h.mounts.push_back(parse_mount(m));
   if (const JsonValue* v = json.get("MaskedPaths"); v && v->is_array()) h.masked_paths = json.strings_at("MaskedPaths");

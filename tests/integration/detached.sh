@@ -377,3 +377,42 @@ test_create_rename_prune_and_system_boot() {
     run hutch ps -a -q
     assert_eq "" "$out"
 }
+
+test_a_start_joins_the_user_namespace_of_a_running_container() {
+    setup_store
+    run hutch run -d --name anchor "$IMG" sleep 60
+    assert_ok
+    local pid first
+    pid=$(hutch inspect -f '{{.State.Pid}}' anchor)
+    first=$(readlink "/proc/$pid/ns/user")
+    run hutch run --rm "$IMG" readlink /proc/self/ns/user
+    assert_ok
+    if has_subids; then
+        # With a range, a start joins the running container's namespace
+        # (no newuidmap/newgidmap), and its maps are the same.
+        assert_eq "$first" "$out" "a second container's user namespace"
+        run hutch run --rm -u 1000:1000 "$IMG" id
+        assert_ok
+        assert_contains "$out" "uid=1000(alice) gid=1000(alice)"
+    else
+        # A single-uid namespace is cheap to make: each container has its own.
+        [ "$first" != "$out" ] || fail "a single-uid container joined another's user namespace"
+    fi
+    run hutch run -d --name second "$IMG" sleep 60
+    assert_ok
+    hutch rm -f anchor >/dev/null || fail "rm -f anchor"
+    # The anchor is gone: the next start joins a container still running, or
+    # makes a namespace of its own; a stale or forged anchor file never matters.
+    run hutch run --rm "$IMG" true
+    assert_ok
+    for f in "$HUTCH_ROOT"/userns/*; do
+        [ -e "$f" ] || continue
+        echo "$$ 1" >"$f"
+    done
+    run hutch run --rm "$IMG" sh -c 'echo ok >/tmp/f; cat /tmp/f'
+    assert_ok
+    assert_eq "ok" "$out"
+    hutch rm -f second >/dev/null || fail "rm -f second"
+    run hutch run --rm "$IMG" true
+    assert_ok
+}

@@ -167,3 +167,25 @@ test_inspect_mounts() {
     run hutch rm -v "$n"
     assert_ok
 }
+
+test_annotations_reach_inspect_and_the_oci_config() {
+    setup_store
+    local n id
+    n=$(name)
+    run hutch create --name "$n" --annotation org.example.a=1 --annotation org.example.b \
+        --annotation org.example.a=2 "$IMG" true
+    assert_ok
+    id=$out
+    # docker's MapOpts: a later KEY replaces an earlier one, a bare KEY is "".
+    run hutch inspect -f '{{json .HostConfig.Annotations}}' "$n"
+    assert_eq '{"org.example.a":"2","org.example.b":""}' "$out"
+    run python3 -c 'import json, sys; a = json.load(open(sys.argv[1]))["annotations"]; print(a["org.example.a"], repr(a["org.example.b"]))' \
+        "$HUTCH_ROOT/containers/$id/config.json"
+    assert_eq "2 ''" "$out"
+    run hutch run --rm --annotation run.hutch.user=0 "$IMG" true
+    assert_status 125
+    assert_contains "$err" "run.hutch."
+    run hutch create --name "$(name)" "$IMG" true
+    run hutch inspect -f '{{json .HostConfig.Annotations}}' "$out"
+    assert_eq 'null' "$out" "no annotations: none in HostConfig"
+}

@@ -58,6 +58,8 @@ test_sigkill_hutch_kills_container() {
     kill -KILL "$pid"
     wait "$pid"
     wait_gone "sleep $secs" 10
+    # Its monitor records the end just after the container's last process.
+    wait_inspect "$n" '{{.State.Status}}' exited
     run hutch ps -a
     assert_ok
     local line

@@ -27,7 +27,9 @@ packages=(
     # (bcrypt), the token server's signing, HTTP and JSON from shell
     openssl apache2-utils python3-cryptography curl jq
     # test and benchmark harness
-    hyperfine util-linux procps tmux
+    hyperfine util-linux procps tmux iproute2
+    # the network benchmark (bench/network.sh)
+    iperf3
 )
 
 # zig comes from the npm registry (scripts/install-zig.sh) unless one is on PATH.

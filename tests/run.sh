@@ -61,6 +61,28 @@ setup_users() {
     for dev in /dev/fuse /dev/net/tun; do
         [ -e "$dev" ] && chmod 0666 "$dev"
     done
+    # ICMP echo through the network engine uses the user's ping sockets, as
+    # Debian's systemd allows every group by default.
+    sysctl -q -w net.ipv4.ping_group_range="0 2147483647" 2>/dev/null
+}
+
+# The tests' view of the host's resolver (root only): a DNS server of the
+# tests' own on the host's loopback, named in an /etc/resolv.conf that each
+# test sees in a mount namespace of its own; nothing else on the host sees it.
+TEST_DNS_NAMES=(hutch-dns.test=10.11.12.13)
+setup_resolver() {
+    [ "$IS_ROOT" = 1 ] || return 0
+    printf 'nameserver 127.0.0.1\nsearch hutch.test\noptions ndots:1\n' >"$WS/resolv.conf"
+    python3 "$WS/tests/dns_server.py" 127.0.0.1 53 "${TEST_DNS_NAMES[@]}" >"$WS/logs/dns" 2>&1 &
+    DNS_PID=$!
+    local i
+    for ((i = 0; i < 50; i++)); do
+        grep -q ready "$WS/logs/dns" 2>/dev/null && { TEST_RESOLVER=$WS/resolv.conf; return 0; }
+        sleep 0.1
+    done
+    say "note: the tests' DNS server did not start (port 53 taken?): DNS tests skip"
+    kill "$DNS_PID" 2>/dev/null
+    DNS_PID=
 }
 
 # Give a path to a user (no-op when not root).
@@ -102,11 +124,16 @@ user_cmd() {
         HUTCH="$WS/hutch" FIXTURES="$WS/fixtures" TESTDIR="$WS/tests" WORK="$work"
         STORE="$WS/store-$u" HUTCH_ROOT="$WS/store-$u" LANG=C.UTF-8)
     mountpoint -q "$WS/small-$u" 2>/dev/null && CMD+=(SMALL="$WS/small-$u")
+    [ -n "${TEST_RESOLVER:-}" ] && CMD+=(TEST_DNS="${TEST_DNS_NAMES[*]}")
     local v
     for v in ASAN_OPTIONS LSAN_OPTIONS UBSAN_OPTIONS; do   # for sanitizer builds
         [ -n "${!v:-}" ] && CMD+=("$v=${!v}")
     done
     [ "$IS_ROOT" = 1 ] && CMD=(runuser -u "$u" -- "${CMD[@]}")
+    if [ -n "${TEST_RESOLVER:-}" ]; then
+        CMD=(unshare --mount --propagation private sh -c 'mount --bind "$0" /etc/resolv.conf && exec "$@"'
+            "$TEST_RESOLVER" "${CMD[@]}")
+    fi
     return 0
 }
 
@@ -207,7 +234,7 @@ lane() {   # USER: every selected test as USER
 
 # The users' lanes run in parallel (SERIAL=1: one after the other).
 run_integration_tests() {
-    local u p f s
+    local u p f s lanes=()
     if [ "${SERIAL:-0}" = 1 ]; then
         for u in "${USER_LIST[@]}"; do lane "$u"; done
         return
@@ -218,8 +245,10 @@ run_integration_tests() {
             lane "$u"
             echo "$passed $failed $skipped" >"$WS/logs/counts-$u"
         ) &
+        lanes+=($!)
     done
-    wait
+    # the lanes only: the tests' DNS server runs on until finish
+    wait "${lanes[@]}"
     for u in "${USER_LIST[@]}"; do
         read -r p f s <"$WS/logs/counts-$u" 2>/dev/null || { p=0 f=1 s=0; say "FAIL $u: lane died"; }
         passed=$((passed + p)) failed=$((failed + f)) skipped=$((skipped + s))
@@ -241,6 +270,7 @@ cleanup_workspace() {
 }
 
 finish() {
+    [ -n "${DNS_PID:-}" ] && kill "$DNS_PID" 2>/dev/null
     cleanup_workspace
     if [ "$skipped" != 0 ]; then
         say "$passed passed, $failed failed, $skipped skipped"
@@ -273,6 +303,7 @@ main() {
         finish
     fi
     setup_workspace
+    setup_resolver
     run_integration_tests
     finish
 }

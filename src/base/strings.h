@@ -10,5 +10,7 @@ namespace hutch {
 std::vector<std::string> split(std::string_view s, char sep);
 // ASCII only, as Go's strings.ToLower is for the names docker compares.
 std::string lowercase(std::string s);
+// Go's strings.Join.
+std::string join(const std::vector<std::string>& items, std::string_view sep);
 
 }  // namespace hutch

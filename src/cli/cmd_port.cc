@@ -1,5 +1,6 @@
 // hutch port: the container's published ports (container/ports.h), as
 // docker's `port` prints them.
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 
@@ -36,9 +37,15 @@ int port(NoOptions&, const Args& args) {
   Store store = open_store();
   const std::string& name = args.positional[0];
   ContainerRecord c = ContainerStore(store).find(name);
-  auto ports = published_ports(c);
+  std::vector<PublishedPort> ports;
+  for (const auto& p : published_ports(c))
+    if (!p.host_ip.empty()) ports.push_back(p);
   if (args.positional.size() == 1) {
-    for (const auto& p : ports) printf("%s -> %s\n", private_port_name(p).c_str(), host_address(p).c_str());
+    // docker sorts the lines.
+    std::vector<std::string> lines;
+    for (const auto& p : ports) lines.push_back(private_port_name(p) + " -> " + host_address(p));
+    std::sort(lines.begin(), lines.end());
+    for (const auto& line : lines) printf("%s\n", line.c_str());
     return 0;
   }
   const std::string& given = args.positional[1];
@@ -63,10 +70,9 @@ Command port_command() {
       {.name = "port",
        .args = "CONTAINER [PRIVATE_PORT[/PROTO]]",
        .summary = "List port mappings or a specific mapping for the container",
-       .description = "Prints each published port as PRIVATE_PORT/PROTO -> HOST_IP:HOST_PORT, or for one private "
-                      "port (tcp unless /PROTO says otherwise) its host addresses. hutch publishes no ports yet "
-                      "(-p comes with the networking work), so a container has none: the list is empty, and a "
-                      "given port is not published.",
+       .description = "Prints each port the running container publishes (run -p, -P) as PRIVATE_PORT/PROTO -> "
+                      "HOST_IP:HOST_PORT, or for one private port (tcp unless /PROTO says otherwise) its host "
+                      "addresses. A stopped container publishes none.",
        .min_args = 1,
        .max_args = 2},
       {}, port);

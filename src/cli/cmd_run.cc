@@ -4,9 +4,11 @@
 #include "cli/pulling.h"
 #include "container/attach_client.h"
 #include "container/environment.h"
+#include "container/etc_files.h"
 #include "container/health.h"
 #include "container/monitor.h"
 #include "container/mount_options.h"
+#include "container/port_spec.h"
 #include "container/run.h"
 #include "image/platform.h"
 #include "base/go_values.h"
@@ -143,6 +145,11 @@ int run(RunFlags& flags, const Args& args) {
 std::vector<Flag<RunFlags>> run_flags() {
   using F = Flag<RunFlags>;
   return {
+          F::each("add-host", 0, "list", "Add a custom host-to-IP mapping (host:ip)",
+                  [](RunFlags& f, const std::string& v) {
+                    check_extra_host(v);
+                    f.run.host.extra_hosts.push_back(v);
+                  }),
           F::map("annotation", 0, &RunFlags::annotations,
                  "Add an annotation to the container (passed through to the OCI runtime)"),
           F::list("attach", 'a', &RunFlags::attach, "Attach to STDIN, STDOUT or STDERR"),
@@ -151,6 +158,18 @@ std::vector<Flag<RunFlags>> run_flags() {
                      "Run container in background and print container ID"),
           F::string("detach-keys", 0, at(&RunFlags::run, &RunOptions::detach_keys),
                     "Override the key sequence for detaching a container"),
+          F::each("dns", 0, "list", "Set custom DNS servers",
+                  [](RunFlags& f, const std::string& v) {
+                    check_dns_server(v);
+                    f.run.host.dns.push_back(v);
+                  }),
+          F::list("dns-option", 0, host(&HostConfig::dns_options), "Set DNS options"),
+          F::each("dns-search", 0, "list", "Set custom DNS search domains",
+                  [](RunFlags& f, const std::string& v) {
+                    check_dns_search(v);
+                    f.run.host.dns_search.push_back(v);
+                  }),
+          F::string("domainname", 0, config(&ContainerConfig::domainname), "Container NIS domain name"),
           // --entrypoint "" is an empty entrypoint, not none.
           F::each("entrypoint", 0, "string", "Overwrite the default ENTRYPOINT of the image",
                   [](RunFlags& f, const std::string& v) {
@@ -158,6 +177,8 @@ std::vector<Flag<RunFlags>> run_flags() {
                   }),
           F::list("env", 'e', &RunFlags::env, "Set environment variables"),
           F::list("env-file", 0, &RunFlags::env_files, "Read in a file of environment variables"),
+          F::each("expose", 0, "list", "Expose a port or a range of ports",
+                  [](RunFlags& f, const std::string& v) { add_expose_flag(v, f.run.config.exposed_ports); }),
           F::string("health-cmd", 0, &RunFlags::health_cmd, "Command to run to check health"),
           F::duration("health-interval", 0, &RunFlags::health_interval,
                       "Time between running the check (ms|s|m|h) (default 0s)"),
@@ -190,12 +211,18 @@ std::vector<Flag<RunFlags>> run_flags() {
           F::list("log-opt", 0, &RunFlags::log_options, "Log driver options"),
           F::string("name", 0, at(&RunFlags::run, &RunOptions::name), "Assign a name to the container"),
           F::string("network", 0, host(&HostConfig::network_mode),
-                    "Connect a container to a network: none, host, or private (loopback only; also named "
-                    "\"default\" and \"bridge\")")
+                    "Connect a container to a network: bridge (the default; outbound access through pasta, "
+                    "also named \"pasta\"), none, host, container:NAME|ID, or private (loopback only)")
               .value_name("network"),
           F::boolean("no-healthcheck", 0, &RunFlags::no_healthcheck, "Disable any container-specified HEALTHCHECK"),
           F::string("platform", 0, at(&RunFlags::run, &RunOptions::platform),
                     "Set platform if the image is pulled (OS/ARCH[/VARIANT])"),
+          F::each("publish", 'p', "list", "Publish a container's port(s) to the host",
+                  [](RunFlags& f, const std::string& v) {
+                    add_publish_flag(v, f.run.config.exposed_ports, f.run.host.port_bindings);
+                  }),
+          F::boolean("publish-all", 'P', host(&HostConfig::publish_all_ports),
+                     "Publish all exposed ports to random ports"),
           F::string("pull", 0, at(&RunFlags::run, &RunOptions::pull),
                     "Pull image before running (\"always\", \"missing\", \"never\")"),
           F::boolean("read-only", 0, host(&HostConfig::readonly_rootfs),

@@ -12,6 +12,7 @@
 #include "base/tree_size.h"
 #include "cli/image_list.h"
 #include "cli/list_format.h"
+#include "container/port_spec.h"
 #include "container/ports.h"
 #include "image/image_refs.h"
 #include "store/images.h"
@@ -115,6 +116,30 @@ std::string network_of(const ContainerRecord& c) {
   return mode == "default" || mode.empty() ? "bridge" : mode;
 }
 
+// The container ports published on the host, as "80/tcp".
+std::vector<std::string> published_keys(const ContainerRecord& c) {
+  std::vector<std::string> out;
+  for (const auto& p : published_ports(c))
+    if (!p.host_ip.empty()) out.push_back(private_port_name(p));
+  return out;
+}
+
+// docker's publish= and expose= filters: any of the ports, or ranges
+// "8000-8080", tcp unless "/PROTO" says otherwise.
+bool has_port(const std::vector<std::string>& ports, const std::vector<std::string>& wanted) {
+  for (const auto& w : wanted) {
+    size_t slash = w.find('/');
+    std::string range = w.substr(0, slash), proto = slash == std::string::npos ? "tcp" : w.substr(slash + 1);
+    size_t dash = range.find('-');
+    int first = atoi(range.c_str()), last = dash == std::string::npos ? first : atoi(range.c_str() + dash + 1);
+    for (const auto& key : ports) {
+      auto port = parse_container_port(key);
+      if (port && port->protocol == proto && port->number >= first && port->number <= last) return true;
+    }
+  }
+  return false;
+}
+
 // The image as docker's formatter shows it: truncated ids, no digest.
 std::string image_column(const ContainerRecord& c, bool trunc) {
   if (c.image.empty()) return "<no image>";
@@ -207,8 +232,8 @@ std::vector<ContainerSummary> list_containers(const Store& store, Filters filter
     if (filters.contains("volume") && !mounts_volume(c, filters.get("volume"))) continue;
     if (by_ancestor && !ancestors.count(c.image_id)) continue;
     if (!matches(filters, "network", network_of(c))) continue;
-    // Nothing is published or exposed yet (container/ports.h).
-    if ((filters.contains("publish") || filters.contains("expose")) && published_ports(c).empty()) continue;
+    if (filters.contains("publish") && !has_port(published_keys(c), filters.get("publish"))) continue;
+    if (filters.contains("expose") && !has_port(c.config.exposed_ports, filters.get("expose"))) continue;
     ContainerSummary s;
     if (options.size) {
       s.size_rw = tree_bytes(store.container_dir(c.id) + "/upper");

@@ -11,6 +11,7 @@
 #include "base/json_reader.h"
 #include "base/json_writer.h"
 #include "container/logs.h"
+#include "container/network_engine.h"
 #include "container/run.h"
 #include "image/image_refs.h"
 #include "store/container_config_json.h"
@@ -130,6 +131,52 @@ std::string image_inspect_json(const Store& store, const ImageRecord& image) {
   return w.str();
 }
 
+namespace {
+
+// docker's NetworkSettings: the address, gateway and ports of a running
+// container on the engine's network; the zero values otherwise. A container
+// on another's network has none of its own.
+void write_network_settings(JsonWriter& w, const Store& store, const ContainerRecord& c, bool running) {
+  std::string mode = c.host_config.network_mode;
+  if (mode == "default" || mode.empty() || mode == "pasta") mode = "bridge";
+  bool on_engine = running && !c.ip_address.empty();
+  NetworkPlan plan;
+  std::string ip = on_engine ? c.ip_address : "", gateway = on_engine ? plan.gateway : "";
+  std::string mac = on_engine ? plan.mac_address : "";
+  int prefix = on_engine ? plan.prefix_length : 0;
+  pid_t pid = running ? container_init_pid(store, c) : 0;
+  w.begin_object()
+      .field("Bridge", "")
+      .field("SandboxID", "")
+      .field("HairpinMode", false)
+      .field("LinkLocalIPv6Address", "")
+      .field("LinkLocalIPv6PrefixLen", 0);
+  write_port_bindings(w.key("Ports"), running ? c.ports : PortBindings{});
+  w.field("SandboxKey", pid > 0 && mode.rfind("container:", 0) != 0 ? "/proc/" + std::to_string(pid) + "/ns/net" : "");
+  w.key("SecondaryIPAddresses").null().key("SecondaryIPv6Addresses").null();
+  auto endpoint = [&](JsonWriter& e) {
+    e.field("EndpointID", "")
+        .field("Gateway", gateway)
+        .field("GlobalIPv6Address", "")
+        .field("GlobalIPv6PrefixLen", 0)
+        .field("IPAddress", ip)
+        .field("IPPrefixLen", prefix)
+        .field("IPv6Gateway", "")
+        .field("MacAddress", mac);
+  };
+  endpoint(w);
+  w.key("Networks").begin_object();
+  if (mode.rfind("container:", 0) != 0) {
+    w.key(mode).begin_object().key("IPAMConfig").null().key("Links").null().key("Aliases").null();
+    w.field("NetworkID", "");
+    endpoint(w);
+    w.key("DriverOpts").null().end_object();
+  }
+  w.end_object().end_object();
+}
+
+}  // namespace
+
 std::string container_inspect_json(const Store& store, const ContainerRecord& c, bool with_size) {
   // A monitor killed with -9 took its container with it (as ps shows).
   std::string status = c.status();
@@ -203,6 +250,7 @@ std::string container_inspect_json(const Store& store, const ContainerRecord& c,
   }
   w.end_array();
   write_container_config(w.key("Config"), c.config);
+  write_network_settings(w.key("NetworkSettings"), store, c, running);
   w.end_object();
   return w.str();
 }

@@ -7,6 +7,7 @@
 #include "base/human.h"
 #include "base/json_reader.h"
 #include "base/json_writer.h"
+#include "base/strings.h"
 #include "container/container_fs.h"
 #include "container/pause.h"
 #include "container/rootless.h"
@@ -61,12 +62,6 @@ RunConfig container_config(const std::string& image_config_json, const Container
   return config;
 }
 
-std::string join(const std::vector<std::string>& words) {
-  std::string out;
-  for (const auto& w : words) out += (out.empty() ? "" : " ") + w;
-  return out;
-}
-
 }  // namespace
 
 Digest commit_container(const Store& store, const std::string& name_or_id, const CommitOptions& options) {
@@ -96,7 +91,7 @@ Digest commit_container(const Store& store, const std::string& name_or_id, const
 
   HistoryEntry history;
   history.created = rfc3339_now();
-  history.created_by = join(container.config_from_image ? container.command : container.config.cmd.value_or(std::vector<std::string>{}));
+  history.created_by = join(container.config_from_image ? container.command : container.config.cmd.value_or(std::vector<std::string>{}), " ");
   history.author = options.author;
   history.comment = options.message;
   history.empty_layer = layer.entries == 0;

@@ -1,62 +1,204 @@
 #include "container/etc_files.h"
 
+#include <arpa/inet.h>
+
+#include <cstring>
+#include <optional>
+
+#include "base/error.h"
 #include "base/file.h"
+#include "base/strings.h"
 
 namespace hutch {
 
 namespace {
 
-std::string hosts_file(const std::string& hostname, bool host_network) {
-  if (host_network) {
-    if (auto host = read_file_if_exists("/etc/hosts")) return *host;
-  }
-  std::string out =
-      "127.0.0.1\tlocalhost\n"
-      "::1\tlocalhost ip6-localhost ip6-loopback\n"
-      "fe00::0\tip6-localnet\n"
-      "ff00::0\tip6-mcastprefix\n"
-      "ff02::1\tip6-allnodes\n"
-      "ff02::2\tip6-allrouters\n";
-  // The container has only loopback: its own name resolves there.
-  return out + "127.0.1.1\t" + hostname + "\n";
+bool is_ip(const std::string& text) {
+  unsigned char buf[16];
+  return inet_pton(AF_INET, text.c_str(), buf) == 1 || inet_pton(AF_INET6, text.c_str(), buf) == 1;
 }
 
-// The host's resolver configuration, less loopback nameservers, which would
-// point into the container's own network namespace unless it shares the host's.
-std::string resolv_conf(bool host_network) {
-  std::string host = read_file_if_exists("/etc/resolv.conf").value_or("");
-  if (host_network) return host;
+std::string trimmed(const std::string& s) {
+  size_t a = s.find_first_not_of(" \t"), b = s.find_last_not_of(" \t");
+  return a == std::string::npos ? "" : s.substr(a, b - a + 1);
+}
+
+std::string hosts_file(const std::string& hostname, const EtcNetwork& network) {
   std::string out;
-  bool any_nameserver = false;
-  size_t pos = 0;
-  while (pos < host.size()) {
-    size_t end = host.find('\n', pos);
-    if (end == std::string::npos) end = host.size();
-    std::string line = host.substr(pos, end - pos);
-    pos = end + 1;
-    if (line.compare(0, 10, "nameserver") == 0) {
-      std::string addr = line.substr(line.find_first_not_of(" \t", 10));
-      if (addr.compare(0, 4, "127.") == 0 || addr == "::1") continue;
-      any_nameserver = true;
-    }
-    out += line + "\n";
+  std::optional<std::string> host;
+  if (network.host_network) host = read_file_if_exists("/etc/hosts");
+  if (host) {
+    out = *host;
+    if (!out.empty() && out.back() != '\n') out += "\n";
+  } else {
+    out =
+        "127.0.0.1\tlocalhost\n"
+        "::1\tlocalhost ip6-localhost ip6-loopback\n"
+        "fe00::0\tip6-localnet\n"
+        "ff00::0\tip6-mcastprefix\n"
+        "ff02::1\tip6-allnodes\n"
+        "ff02::2\tip6-allrouters\n";
   }
-  if (!any_nameserver) out += "nameserver 8.8.8.8\nnameserver 8.8.4.4\n";
+  for (const auto& entry : network.extra_hosts) {
+    auto [name, ip] = split_extra_host(entry);
+    out += ip + "\t" + name + "\n";
+  }
+  if (host || network.address.empty()) return out;
+  // The name as given and, for a full one, its first label too.
+  std::string fqdn = network.domainname.empty() ? hostname : hostname + "." + network.domainname;
+  size_t dot = fqdn.find('.');
+  return out + network.address + "\t" + (dot == std::string::npos ? fqdn : fqdn + " " + fqdn.substr(0, dot)) + "\n";
+}
+
+std::vector<std::string> words_after(const std::string& line, size_t keyword) {
+  std::vector<std::string> out;
+  for (const auto& w : split(line.substr(keyword), ' '))
+    for (const auto& v : split(w, '\t'))
+      if (!v.empty()) out.push_back(v);
+  return out;
+}
+
+bool starts_word(const std::string& line, const char* word) {
+  size_t n = strlen(word);
+  return line.compare(0, n, word) == 0 && (line.size() == n || line[n] == ' ' || line[n] == '\t');
+}
+
+bool is_loopback(const std::string& addr) { return addr.compare(0, 4, "127.") == 0 || addr == "::1"; }
+
+// The host's configuration, or systemd-resolved's list of the real servers
+// when the host's names only its loopback stub, as docker reads it.
+std::string host_resolv_conf() {
+  std::string host = read_file_if_exists("/etc/resolv.conf").value_or("");
+  bool only_stub = false;
+  for (const auto& line : split(host, '\n')) {
+    if (!starts_word(line, "nameserver")) continue;
+    auto w = words_after(line, 10);
+    if (w.empty()) continue;
+    if (w[0] != "127.0.0.53") return host;
+    only_stub = true;
+  }
+  if (only_stub)
+    if (auto real = read_file_if_exists("/run/systemd/resolve/resolv.conf")) return *real;
+  return host;
+}
+
+std::string resolv_conf(const EtcNetwork& network) {
+  std::string host = network.host_network ? read_file_if_exists("/etc/resolv.conf").value_or("") : host_resolv_conf();
+  if (network.host_network && network.dns.empty() && network.dns_search.empty() && network.dns_options.empty())
+    return host;
+  // Loopback servers are the host's, not the container's (unless it shares
+  // the host's network); IPv6 ones are out of reach of its IPv4-only network.
+  std::vector<std::string> servers, search, options;
+  std::string kept;
+  bool dropped_loopback = false;
+  for (const auto& line : split(host, '\n')) {
+    if (starts_word(line, "nameserver")) {
+      auto w = words_after(line, 10);
+      if (w.empty()) continue;
+      if (!network.host_network) {
+        if (is_loopback(w[0])) {
+          dropped_loopback = true;
+          continue;
+        }
+        if (w[0].find(':') != std::string::npos) continue;
+      }
+      servers.push_back(w[0]);
+    } else if (starts_word(line, "search") || starts_word(line, "domain")) {
+      search = words_after(line, 6);  // "search" and "domain" alike
+    } else if (starts_word(line, "options")) {
+      auto w = words_after(line, 7);
+      options.insert(options.end(), w.begin(), w.end());
+    }
+    kept += line + "\n";
+  }
+  if (servers.empty()) {
+    if (dropped_loopback && !network.dns_relay.empty()) servers = {network.dns_relay};
+    else servers = {"8.8.8.8", "8.8.4.4"};
+  }
+  if (network.dns.empty() && network.dns_search.empty() && network.dns_options.empty()) {
+    // docker's filter: the host's file with the servers replaced.
+    std::string out;
+    for (const auto& line : split(kept, '\n')) {
+      if (line.empty() || starts_word(line, "nameserver")) continue;
+      out += line + "\n";
+    }
+    for (const auto& s : servers) out += "nameserver " + s + "\n";
+    return out;
+  }
+  // docker's Build: each of the three lists the flags' if given, the host's otherwise.
+  if (!network.dns.empty()) servers = network.dns;
+  if (!network.dns_search.empty()) search = network.dns_search;
+  if (!network.dns_options.empty()) options = network.dns_options;
+  std::string out;
+  if (!search.empty()) {
+    std::string joined = join(search, " ");
+    if (trimmed(joined) != ".") out += "search " + joined + "\n";
+  }
+  for (const auto& s : servers) out += "nameserver " + s + "\n";
+  if (!options.empty() && !trimmed(join(options, " ")).empty()) out += "options " + join(options, " ") + "\n";
   return out;
 }
 
 }  // namespace
 
-std::vector<ResolvedMount> write_etc_files(const std::string& dir, const std::string& hostname, bool host_network) {
-  // Written before the container runs, when nothing reads them: in place, so
-  // that a recycled directory's files keep their inodes.
-  write_file_in_place(dir + "/hosts", hosts_file(hostname, host_network));
-  write_file_in_place(dir + "/hostname", hostname + "\n");
-  write_file_in_place(dir + "/resolv.conf", resolv_conf(host_network));
+std::vector<ResolvedMount> etc_file_mounts(const std::string& dir) {
   std::vector<ResolvedMount> mounts;
   for (const char* name : {"hosts", "hostname", "resolv.conf"})
     mounts.push_back({dir + "/" + name, std::string("/etc/") + name, {"rbind", "rprivate"}});
   return mounts;
+}
+
+std::vector<ResolvedMount> write_etc_files(const std::string& dir, const std::string& hostname,
+                                           const EtcNetwork& network) {
+  // Written before the container runs, when nothing reads them: in place, so
+  // that a recycled directory's files keep their inodes.
+  write_file_in_place(dir + "/hosts", hosts_file(hostname, network));
+  write_file_in_place(dir + "/hostname", hostname + "\n");
+  write_file_in_place(dir + "/resolv.conf", resolv_conf(network));
+  return etc_file_mounts(dir);
+}
+
+std::pair<std::string, std::string> split_extra_host(const std::string& entry) {
+  // docker 25's NAME=IP first; then 20.10's NAME:IP, split at the first
+  // colon so that IPv6 addresses stay whole.
+  size_t sep = entry.find('=');
+  if (sep == std::string::npos) sep = entry.find(':');
+  if (sep == std::string::npos) return {entry, ""};
+  std::string ip = trimmed(entry.substr(sep + 1));
+  if (ip.size() > 2 && ip.front() == '[' && ip.back() == ']') ip = ip.substr(1, ip.size() - 2);
+  return {entry.substr(0, sep), ip};
+}
+
+void check_extra_host(const std::string& entry) {
+  auto [name, ip] = split_extra_host(entry);
+  if (name.empty() || (entry.find('=') == std::string::npos && entry.find(':') == std::string::npos))
+    fail("invalid argument \"%s\" for \"--add-host\" flag: bad format for add-host: \"%s\"", entry.c_str(),
+         entry.c_str());
+  if (ip != kHostGateway && !is_ip(ip))
+    fail("invalid argument \"%s\" for \"--add-host\" flag: invalid IP address in add-host: \"%s\"", entry.c_str(),
+         ip.c_str());
+}
+
+void check_dns_server(const std::string& address) {
+  if (!is_ip(trimmed(address)))
+    fail("invalid argument \"%s\" for \"--dns\" flag: IP address is not correctly formatted: %s", address.c_str(),
+         address.c_str());
+}
+
+void check_dns_search(const std::string& domain) {
+  // docker's validateDomain: labels of letters, digits and dashes, not
+  // starting or ending with a dash; "." for no search list.
+  bool ok = domain == "." || (!domain.empty() && domain.size() <= 255);
+  std::string d = domain.back() == '.' ? domain.substr(0, domain.size() - 1) : domain;
+  if (ok && domain != ".")
+    for (const auto& label : split(d, '.')) {
+      if (label.empty() || label.size() > 63 || label.front() == '-' || label.back() == '-') ok = false;
+      for (char c : label)
+        if (!isalnum((unsigned char)c) && c != '-') ok = false;
+    }
+  if (!ok)
+    fail("invalid argument \"%s\" for \"--dns-search\" flag: %s is not a valid domain", domain.c_str(),
+         domain.c_str());
 }
 
 }  // namespace hutch

@@ -21,7 +21,9 @@
 #include "container/attach_protocol.h"
 #include "container/docker_init.h"
 #include "container/health.h"
+#include "container/joined_network.h"
 #include "container/logs.h"
+#include "container/network_engine.h"
 #include "container/pause.h"
 #include "container/rootless.h"
 #include "container/run.h"
@@ -121,10 +123,11 @@ class OneRun {
   OneRun(oci::Config spec, const CreateRequest& base, LogWriter& log, AttachHub& hub)
       : spec_(std::move(spec)), request_(base), log_(log), hub_(hub) {}
 
-  // Creates the container and waits for its exec; throws its failure.
-  // open_stdin: the container reads a pipe that attached clients write to
-  // (docker's -i), else /dev/null.
-  void start(bool open_stdin, bool stdin_once) {
+  // Creates the container and waits for its exec; throws its failure. With
+  // the record's OpenStdin the container reads a pipe that attached clients
+  // write to (docker's -i), else /dev/null.
+  void start(const ContainerRecord& record) {
+    bool open_stdin = record.config.open_stdin;
     Fd null(::open("/dev/null", O_RDWR | O_CLOEXEC));
     if (!null) fail_errno("open /dev/null");
     SocketPair console;
@@ -150,6 +153,21 @@ class OneRun {
       for (int fd = 0; fd < 3; fd++) dup2(fd == 2 && own_err ? own_err.get() : null.get(), fd);
     };
     CreatedContainer created;
+    // The network engine serves the namespace from the host's side; it is
+    // ready before the container's process runs, and ends with this run.
+    // The published ports are taken afresh at each start, as docker does.
+    const HostConfig& host = record.host_config;
+    std::string engine = uses_network_engine(host) ? find_network_engine() : "";
+    NetworkPlan plan = network_plan(host);
+    if (!engine.empty()) {
+      plan.ports = take_host_ports(host, record.config, record.name);
+      ip_address_ = plan.address;
+      request_.on_namespaces_made = [this, engine, plan](pid_t init) {
+        network_.emplace(engine, plan, init, request_.bundle + "/network.log");
+      };
+    }
+    if (!network_container(host).empty() || host.network_mode == "host") ports_.clear();
+    else ports_ = recorded_ports(plan.ports, record.config);
     try {
       init_binary_ = provide_init(spec_, request_.bundle);
       give(in.read, 0);
@@ -180,8 +198,19 @@ class OneRun {
     // in the idle monitor's memory for the container's whole life.
     terminal_ = tty;
     spec_ = oci::Config();
-    hub_.container_started(std::move(in.write), terminal, stdin_once);
+    hub_.container_started(std::move(in.write), terminal, record.config.stdin_once);
   }
+
+  // The engine, stopped, for the caller to let go of once the run's end is
+  // recorded.
+  std::optional<NetworkEngine> take_network() {
+    if (network_) network_->stop();
+    return std::move(network_);
+  }
+
+  // NetworkSettings.Ports and .IPAddress of this run.
+  const PortBindings& ports() const { return ports_; }
+  const std::string& ip_address() const { return ip_address_; }
 
   int userns() const { return userns_ ? userns_.get() : -1; }
   pid_t init_pid() const { return init_.pid(); }
@@ -337,6 +366,11 @@ class OneRun {
   AttachHub& hub_;
   std::vector<Output> outputs_;
   InitBinary init_binary_;  // --init's, while it runs
+  // Declared before the init: destroyed after it, so the engine outlives
+  // whatever the container still sends.
+  std::optional<NetworkEngine> network_;
+  PortBindings ports_;
+  std::string ip_address_;
   Child init_;
   Fd userns_;
   std::optional<ContainerPause> pause_;
@@ -602,14 +636,21 @@ int monitor_main(const Store& store, const std::string& id, int report_fd, int o
     try {
       oci::Config spec = oci::parse_config(read_file(dir + "/config.json"));
       log_phase("monitor: config read");
+      std::optional<JoinedNetwork> joined;
+      if (std::string other = network_container(record.host_config); !other.empty()) {
+        joined.emplace(store, other);
+        joined->join(spec);
+      }
       SharedUserns shared(store, spec);
       if (shared.found()) shared.join(spec);
       run.emplace(std::move(spec), request, *log, *hub);
-      run->start(record.config.open_stdin, record.config.stdin_once);
+      run->start(record);
       shared.announce(run->init_pid());
       ever_started = true;
       record = containers.update(id, [&](ContainerRecord& r) {
         r.state = "running";
+        r.ports = run->ports();
+        r.ip_address = run->ip_address();
         r.started_at = rfc3339_now();
         r.error.clear();
         r.paused = false;
@@ -645,12 +686,16 @@ int monitor_main(const Store& store, const std::string& id, int report_fd, int o
     }
     hub->on_request = nullptr;
     if (run && run->userns() >= 0) last_userns = Fd(dup(run->userns()));
+    // Waited for when this iteration ends, after the end is recorded.
+    std::optional<NetworkEngine> ended_engine = run ? run->take_network() : std::nullopt;
     run.reset();
     log_phase("monitor: container ended");
     std::string finished = rfc3339_now();
     try {
       record = containers.update(id, [&](ContainerRecord& r) {
         r.state = "exited";
+        r.ports.clear();
+        r.ip_address.clear();
         r.exit_code = code;
         r.finished_at = finished;
         r.paused = false;

@@ -1,6 +1,5 @@
-// The ports a container publishes on the host (docker's -p). hutch publishes
-// none yet: the networking work fills published_ports(), and ps and port show
-// whatever it lists.
+// The ports a running container publishes on the host (docker's -p and -P),
+// as its record keeps them, and the forms ps and port show them in.
 #pragma once
 #include <string>
 #include <vector>
@@ -12,17 +11,18 @@ namespace hutch {
 struct PublishedPort {
   int container_port = 0;
   std::string protocol = "tcp";  // tcp | udp | sctp
-  std::string host_ip;           // "0.0.0.0", "::", or an address
+  std::string host_ip;           // "0.0.0.0", "::", or an address; "" for exposed only
   int host_port = 0;
 };
 
+// Its exposed ports too, with no host side; none when it is not running.
 std::vector<PublishedPort> published_ports(const ContainerRecord& container);
 
 // "80/tcp": the container side, as port's argument and output name it.
 std::string private_port_name(const PublishedPort& port);
 // "0.0.0.0:8080": the host side (":::8080" for IPv6).
 std::string host_address(const PublishedPort& port);
-// ps's PORTS column: "0.0.0.0:8080->80/tcp, :::8080->80/tcp".
-std::string ports_column(const std::vector<PublishedPort>& ports);
+// ps's PORTS column: "0.0.0.0:8080->80/tcp, :::8080->80/tcp, 443/tcp".
+std::string ports_column(std::vector<PublishedPort> ports);
 
 }  // namespace hutch

@@ -19,6 +19,7 @@
 #include "container/monitor.h"
 #include "container/mount_plan.h"
 #include "container/mount_point_layer.h"
+#include "container/network_engine.h"
 #include "container/rootless.h"
 #include "container/spec_builder.h"
 #include "image/image_config.h"
@@ -46,10 +47,58 @@ namespace hutch {
 
 namespace {
 
-void check_network(const std::string& network) {
-  if (network == "default" || network == "bridge" || network == "private" || network == "none" || network == "host")
-    return;
-  fail("network %s not found", network.c_str());
+// docker's checks of --network and of the flags it conflicts with; returns
+// the container whose network is shared (--network container:X), if any.
+std::optional<ContainerRecord> check_network(const Store& store, const RunOptions& options) {
+  const HostConfig& host = options.host;
+  const std::string& mode = host.network_mode;
+  std::string other = network_container(host);
+  if (other.empty()) {
+    if (!uses_network_engine(host) && mode != "private" && mode != "none" && mode != "host")
+      fail("network %s not found", mode.c_str());
+    if (mode == "host" && (!host.port_bindings.empty() || host.publish_all_ports))
+      log_warn("Published ports are discarded when using host network mode");
+    return std::nullopt;
+  }
+  if (!options.config.hostname.empty()) fail("Conflicting options: hostname and the network mode");
+  if (!host.dns.empty()) fail("Conflicting options: dns and the network mode");
+  if (!host.extra_hosts.empty()) fail("Conflicting options: custom host-to-IP mapping and the network mode");
+  if (!host.port_bindings.empty() || host.publish_all_ports)
+    fail("Conflicting options: port publishing and the container type network mode");
+  if (!options.config.exposed_ports.empty())
+    fail("Conflicting options: port exposing and the container type network mode");
+  return ContainerStore(store).find(other);
+}
+
+// What the container's /etc files say of its network.
+EtcNetwork etc_network(const HostConfig& host, const ContainerConfig& config) {
+  EtcNetwork etc;
+  etc.host_network = host.network_mode == "host";
+  etc.domainname = config.domainname;
+  etc.dns = host.dns;
+  etc.dns_search = host.dns_search;
+  etc.dns_options = host.dns_options;
+  NetworkPlan network = network_plan(host);
+  bool engine = uses_network_engine(host) && !find_network_engine().empty();
+  for (auto entry : host.extra_hosts) {
+    auto [name, ip] = split_extra_host(entry);
+    // docker's host-gateway is its bridge's address, which reaches the host;
+    // here the engine's gateway, or the host's own loopback for the host's
+    // network.
+    if (ip == kHostGateway) entry = name + ":" + (etc.host_network || !engine ? "127.0.0.1" : network.gateway);
+    etc.extra_hosts.push_back(entry);
+  }
+  if (uses_network_engine(host)) {
+    // The monitor attaches the engine; without one the container still runs,
+    // with loopback only, and the user is told once per run.
+    if (!engine) {
+      log_warn("no user-mode network engine (pasta, Debian's package passt) found: the container has loopback only");
+    } else {
+      etc.address = network.address;
+      etc.dns_relay = network.gateway;
+    }
+  }
+  return etc;
 }
 
 std::string display_reference(const std::string& user_ref) {
@@ -191,7 +240,7 @@ int run_container(const Store& store, const RunOptions& options, const PullImage
     fail_status(1, "the input device is not a TTY");
   if (options.pull != "always" && options.pull != "missing" && options.pull != "never")
     fail("invalid pull option: '%s': must be one of \"always\", \"missing\" or \"never\"", options.pull.c_str());
-  check_network(options.host.network_mode);
+  std::optional<ContainerRecord> network_owner = check_network(store, options);
   if (options.host.auto_remove && options.host.restart_policy.name != "no")
     fail("Conflicting options: --restart and --rm");
   check_log_config(options.host.log_config);
@@ -262,11 +311,18 @@ int run_container(const Store& store, const RunOptions& options, const PullImage
   facts.host_hostname = host;
   facts.container_id = record.id;
   facts.cgroup2 = cgroup2_host();
+  // Sharing another's network, the container has that one's names too.
+  if (network_owner) {
+    merged.hostname = network_owner->config.hostname;
+    merged.domainname = network_owner->config.domainname;
+  }
   record.config = merged;
   record.command = merged.entrypoint.value_or(std::vector<std::string>{});
   if (merged.cmd) record.command.insert(record.command.end(), merged.cmd->begin(), merged.cmd->end());
   record.config.hostname = container_hostname(merged, options.host, facts);
   record.host_config = with_daemon_defaults(options.host, facts);
+  // docker records the container by id.
+  if (network_owner) record.host_config.network_mode = "container:" + network_owner->id;
   facts.layer_dirs = layer_dirs;
   if (std::string mount_points = mount_point_layer(store, layer_dirs); !mount_points.empty())
     facts.layer_dirs.push_back(mount_points);
@@ -299,7 +355,8 @@ int run_container(const Store& store, const RunOptions& options, const PullImage
     if (mkdir(sub.c_str(), 0755) < 0 && errno != EEXIST) fail_errno("mkdir %s", sub.c_str());
   // Stores made before the mount point existed get it on their first run.
   if (mkdir(facts.rootfs.c_str(), 0755) < 0 && errno != EEXIST) fail_errno("mkdir %s", facts.rootfs.c_str());
-  facts.mounts = write_etc_files(dir, record.config.hostname, options.host.network_mode == "host");
+  facts.mounts = network_owner ? etc_file_mounts(store.container_dir(network_owner->id))
+                               : write_etc_files(dir, record.config.hostname, etc_network(options.host, merged));
   if (options.host.readonly_rootfs)
     for (auto& m : facts.mounts) m.options.push_back("ro");
   create_missing_bind_sources(plan);

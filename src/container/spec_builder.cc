@@ -179,9 +179,10 @@ NamespacePlan plan_namespaces(const HostConfig& host) {
   NamespacePlan plan;
   plan.privileged = host.privileged;
   const std::string& net = host.network_mode;
+  // container:X's namespace is joined where it is made (the monitor finds X's).
   if (net == "host") plan.network = false;
-  else if (is_container_mode(net)) not_supported("--network", net);
-  else if (!net.empty() && net != "default" && net != "bridge" && net != "none" && net != "private")
+  else if (!is_container_mode(net) && !net.empty() && net != "default" && net != "bridge" && net != "none" &&
+           net != "private" && net != "pasta")
     fail("network %s not found", net.c_str());
 
   const std::string& ipc = host.ipc_mode;

@@ -212,6 +212,10 @@ CreatedContainer create_container(const oci::Config& original, const CreateReque
     }
     if (config.linux.has_namespace("user"))
       created.userns.reset(::open(format("/proc/%d/ns/user", (int)pid).c_str(), O_RDONLY | O_CLOEXEC));
+    if (request.on_namespaces_made) {
+      request.on_namespaces_made(pid);
+      log_phase("namespaces readied");
+    }
     // What the hooks read: every one runs after the environment is made
     // (step 2 of runtime.md's lifecycle), when `state` says "created" too.
     ContainerState hook_state = state;

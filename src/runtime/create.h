@@ -3,6 +3,7 @@
 // its id maps written from outside, its root built, and the process left
 // waiting for `start` on exec.fifo, or exec'd at once for `run`.
 #pragma once
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -27,6 +28,10 @@ struct CreateRequest {
   int preserve_fds = 0;      // fds 3..3+N-1 stay open in the process (--preserve-fds)
   bool new_keyring = true;   // a session keyring of its own (runc's default; --no-new-keyring)
   std::string pid_file;
+  // Called once the namespaces exist (the id maps written, the process not
+  // yet told to go): what must be ready before the container runs, made from
+  // outside it (a network engine attached to its network namespace).
+  std::function<void(pid_t init)> on_namespaces_made;
 };
 
 struct CreatedContainer {

@@ -77,10 +77,24 @@ struct MountSpec {
   uint32_t tmpfs_mode = 0;  // 0: 1777
 };
 
+// One host address a container port is published on (HostConfig.PortBindings,
+// NetworkSettings.Ports). In PortBindings HostPort "" is any free port and
+// "8000-8010" the first free one of a range; in a record's ports, the port
+// taken.
+struct PortBinding {
+  std::string host_ip;    // "" for every address
+  std::string host_port;
+  bool operator==(const PortBinding&) const = default;
+};
+// "80/tcp" -> its bindings, in the order -p gave them (docker's map).
+using PortBindings = std::vector<std::pair<std::string, std::vector<PortBinding>>>;
+
 // Engine API "HostConfig": how the host provides for the container.
 struct HostConfig {
   std::vector<std::string> binds;  // -v as given: HOST:CTR[:OPTS], NAME:CTR[:OPTS]
   std::string network_mode = "default";
+  PortBindings port_bindings;  // -p
+  bool publish_all_ports = false;  // -P
   bool auto_remove = false;
   std::string container_id_file;  // --cidfile
   RestartPolicy restart_policy;

@@ -35,6 +35,39 @@ void key_set(JsonWriter& w, std::vector<std::string> keys) {
   w.end_object();
 }
 
+}  // namespace
+
+void write_port_bindings(JsonWriter& w, const PortBindings& ports) {
+  PortBindings sorted = ports;
+  std::stable_sort(sorted.begin(), sorted.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+  w.begin_object();
+  for (const auto& [port, bindings] : sorted) {
+    w.key(port);
+    if (bindings.empty()) {
+      w.null();
+      continue;
+    }
+    w.begin_array();
+    for (const auto& b : bindings) w.begin_object().field("HostIp", b.host_ip).field("HostPort", b.host_port).end_object();
+    w.end_array();
+  }
+  w.end_object();
+}
+
+PortBindings parse_port_bindings(const JsonValue* json) {
+  PortBindings out;
+  if (!json || !json->is_object()) return out;
+  for (const auto& [port, list] : json->members()) {
+    std::vector<PortBinding> bindings;
+    if (list.is_array())
+      for (const auto& b : list.items()) bindings.push_back({b.string_at("HostIp"), b.string_at("HostPort")});
+    out.emplace_back(port, std::move(bindings));
+  }
+  return out;
+}
+
+namespace {
+
 void write_mount(JsonWriter& w, const MountSpec& m) {
   w.begin_object().field("Type", m.type);
   if (!m.source.empty()) w.field("Source", m.source);
@@ -158,7 +191,7 @@ void write_host_config(JsonWriter& h, const HostConfig& host) {
   string_map(h.key("Config"), host.log_config.config);
   h.end_object();
   h.field("NetworkMode", host.network_mode);
-  h.key("PortBindings").begin_object().end_object();
+  write_port_bindings(h.key("PortBindings"), host.port_bindings);
   h.key("RestartPolicy")
       .begin_object()
       .field("Name", host.restart_policy.name)
@@ -179,7 +212,7 @@ void write_host_config(JsonWriter& h, const HostConfig& host) {
   h.field("OomScoreAdj", host.oom_score_adj.value_or(0))
       .field("PidMode", host.pid_mode)
       .field("Privileged", host.privileged)
-      .field("PublishAllPorts", false)
+      .field("PublishAllPorts", host.publish_all_ports)
       .field("ReadonlyRootfs", host.readonly_rootfs);
   strings_or_null(h, "SecurityOpt", host.security_opt);
   if (!host.tmpfs.empty()) string_map(h.key("Tmpfs"), host.tmpfs);
@@ -248,6 +281,8 @@ HostConfig parse_host_config(const JsonValue& json) {
   HostConfig h;
   h.binds = json.strings_at("Binds");
   h.network_mode = json.string_at("NetworkMode", h.network_mode);
+  h.port_bindings = parse_port_bindings(json.get("PortBindings"));
+  h.publish_all_ports = bool_at(json, "PublishAllPorts", false);
   h.auto_remove = bool_at(json, "AutoRemove", false);
   h.container_id_file = json.string_at("ContainerIDFile");
   if (const JsonValue* v = json.get("RestartPolicy"); v && v->is_object()) {

@@ -17,4 +17,10 @@ void write_host_config(JsonWriter& w, const HostConfig& host);
 ContainerConfig parse_container_config(const JsonValue& json);
 HostConfig parse_host_config(const JsonValue& json);
 
+// {"80/tcp": [{"HostIp": "", "HostPort": "8080"}], ...}, keys sorted as Go
+// writes a map; a port with no bindings is null (an exposed port in
+// NetworkSettings.Ports).
+void write_port_bindings(JsonWriter& w, const PortBindings& ports);
+PortBindings parse_port_bindings(const JsonValue* json);
+
 }  // namespace hutch

@@ -108,6 +108,8 @@ std::string record_json(const ContainerRecord& r) {
           .end_object();
     w.end_array().end_object();
   }
+  if (!r.ports.empty()) write_port_bindings(w.key("Ports"), r.ports);
+  if (!r.ip_address.empty()) w.field("IPAddress", r.ip_address);
   write_host_config(w.key("HostConfig"), r.host_config);
   write_container_config(w.key("Config"), r.config);
   if (!r.mounts.empty()) {
@@ -242,6 +244,8 @@ std::optional<ContainerRecord> ContainerStore::load(const std::string& id) const
   r.finished_at = j.string_at("FinishedAt");
   r.monitor_pid = j.int_at("MonitorPid");
   r.monitor_start = j.int_at("MonitorStart");
+  r.ports = parse_port_bindings(j.get("Ports"));
+  r.ip_address = j.string_at("IPAddress");
   const JsonValue* config = j.get("Config");
   if (config && config->is_object()) r.config = parse_container_config(*config);
   else r.config_from_image = true;

@@ -58,6 +58,11 @@ struct ContainerRecord {
   HealthState health;  // kept while it runs, cleared when it starts
   std::string started_at;
   std::string finished_at;
+  // The host ports the running container's published ports took
+  // (NetworkSettings.Ports); empty when it is not running.
+  PortBindings ports;
+  // Its address on the engine's network while it runs; "" without one.
+  std::string ip_address;
   pid_t monitor_pid = 0;  // the hutch process supervising it: run's, or a monitor
   unsigned long long monitor_start = 0;
 

@@ -266,13 +266,13 @@ test_stats_no_stream_formats() {
     for _ in $(seq 100); do [ -s "$HUTCH_ROOT/containers/$id/upper/big" ] && break; sleep 0.05; done
     run hutch stats --no-stream s1 s2
     assert_ok
-    assert_match "$(head -n1 <<<"$out")" '^CONTAINER ID   NAME      CPU %     MEM USAGE / LIMIT +MEM %     NET I/O   BLOCK I/O +PIDS$' \
+    assert_match "$(head -n1 <<<"$out")" '^CONTAINER ID   NAME      CPU %     MEM USAGE / LIMIT +MEM %     NET I/O +BLOCK I/O +PIDS$' \
         "stats header"
-    assert_match "$(sed -n 2p <<<"$out")" "^${id:0:12}   s1 +[0-9]+\.[0-9]{2}% +[0-9.]+(B|KiB|MiB) / [0-9.]+(MiB|GiB|TiB) +[0-9]+\.[0-9]{2}% +0B / 0B +[0-9.]+[kMG]?B / [0-9.]+[kMG]?B +[0-9]+\$"
+    assert_match "$(sed -n 2p <<<"$out")" "^${id:0:12}   s1 +[0-9]+\.[0-9]{2}% +[0-9.]+(B|KiB|MiB) / [0-9.]+(MiB|GiB|TiB) +[0-9]+\.[0-9]{2}% +[0-9.]+[kMG]?B / [0-9.]+[kMG]?B +[0-9.]+[kMG]?B / [0-9.]+[kMG]?B +[0-9]+\$"
     assert_match "$(sed -n 3p <<<"$out")" '^[0-9a-f]{12}   s2 +0\.00% +0B / 0B +0\.00% +0B / 0B +0B / 0B +0$' "a stopped container: zeros"
     run hutch stats --no-stream --format '{{json .}}' s1
     assert_ok
-    assert_match "$out" '^\{"BlockIO":"[^"]+","CPUPerc":"[0-9.]+%","Container":"s1","ID":"[0-9a-f]{12}","MemPerc":"[0-9.]+%","MemUsage":"[^"]+ / [^"]+","Name":"s1","NetIO":"0B / 0B","PIDs":"[0-9]+"\}$'
+    assert_match "$out" '^\{"BlockIO":"[^"]+","CPUPerc":"[0-9.]+%","Container":"s1","ID":"[0-9a-f]{12}","MemPerc":"[0-9.]+%","MemUsage":"[^"]+ / [^"]+","Name":"s1","NetIO":"[0-9.]+[kMG]?B / [0-9.]+[kMG]?B","PIDs":"[0-9]+"\}$'
     run hutch stats --no-stream --no-trunc --format '{{.ID}} {{.Container}} {{.PIDs}}' "${id:0:8}"
     assert_ok
     assert_match "$out" "^$id ${id:0:8} [1-9][0-9]*\$" "--no-trunc, the container as named"

@@ -1,0 +1,63 @@
+// A container with a network namespace of its own reaches the outside
+// through a user-mode network engine on the host's side of it: pasta (passt),
+// which gives the namespace an eth0 on a tap device and relays its traffic
+// through ordinary sockets of the user's, and listens on the published ports.
+// It runs as the monitor's child, in the foreground, and dies with the
+// monitor (PR_SET_PDEATHSIG) or when the container's run ends; nothing of it
+// outlives the container.
+#pragma once
+#include <sys/types.h>
+
+#include <string>
+#include <vector>
+
+#include "base/process.h"
+#include "container/port_publish.h"
+#include "store/container_config.h"
+
+namespace hutch {
+
+// docker's default bridge, as a rootless container sees it: docker's first
+// address on 172.17.0.0/16 and its MAC, the default route through the
+// gateway, pasta's MTU of 65520. The gateway answers DNS (relayed to the
+// host's resolvers, loopback ones included) and, only when host-gateway is
+// asked for, reaches the host's loopback.
+struct NetworkPlan {
+  std::string address = "172.17.0.2";
+  int prefix_length = 16;
+  std::string gateway = "172.17.0.1";
+  std::string mac_address = "02:42:ac:11:00:02";
+  bool gateway_reaches_host = false;
+  std::vector<HostPortRequest> ports;
+};
+
+// Whether the container's network is the engine's (bridge and its names),
+// rather than none, host, another container's or loopback only (private).
+bool uses_network_engine(const HostConfig& host);
+
+// "container:NAME" -> "NAME"; "" for any other mode.
+std::string network_container(const HostConfig& host);
+
+NetworkPlan network_plan(const HostConfig& host);
+
+// pasta's path, or "" when none is installed.
+std::string find_network_engine();
+
+class NetworkEngine {
+ public:
+  // Attaches the engine to the user and network namespaces of init, from
+  // outside them; returns once the namespace's eth0 is configured and the
+  // published ports listen. Throws with the engine's own message when it
+  // cannot start. Its messages go to log_path.
+  NetworkEngine(const std::string& program, const NetworkPlan& plan, pid_t init, const std::string& log_path);
+  NetworkEngine(NetworkEngine&&) = default;
+
+  // Kills it without waiting for it to go: its end (freeing the tens of MiB
+  // it holds) need not delay what the monitor records. The destructor waits.
+  void stop();
+
+ private:
+  Child child_;
+};
+
+}  // namespace hutch

@@ -190,6 +190,13 @@ test_killed_rm_run_is_collected() {
     kill -KILL "$pid"
     wait "$pid"
     wait_gone "sleep 86399" 10
+    # The container is gone; its monitor may still be recording its end (and
+    # stopping its network engine). Once that is over, nothing may list it.
+    local i
+    for ((i = 0; i < 200; i++)); do
+        pgrep -f -- "--root $HUTCH_ROOT __attached-monitor" >/dev/null || break
+        sleep 0.05
+    done
     run "$HUTCH" ps -a -q
     assert_ok
     assert_eq "" "$out" "a --rm container whose hutch was killed"

@@ -248,6 +248,21 @@ test_publish_serves_host_clients() {
     [ "$status" != 0 ] || fail "the port still answers after rm -f" "$(_last)"
 }
 
+test_published_port_sees_the_clients_address() {
+    local c addr port
+    c=$(name)
+    addr=$(host_address)
+    port=$(free_port)
+    run hutch run -d --name "$c" -p "$port:80" "$IMG" sh -c 'mkdir -p /www/cgi-bin &&
+        printf "#!/bin/sh\necho Content-Type: text/plain\necho\necho \$REMOTE_ADDR\n" >/www/cgi-bin/peer &&
+        chmod 755 /www/cgi-bin/peer && exec httpd -f -p 80 -h /www'
+    assert_ok
+    wait_http "http://$addr:$port/cgi-bin/peer"
+    run curl -sS --max-time 5 "http://$addr:$port/cgi-bin/peer"
+    assert_contains "$out" "$addr" "the address the container saw"
+    hutch rm -f "$c" >/dev/null
+}
+
 test_publish_random_ports_and_publish_all() {
     local c p81 p82
     c=$(name)

@@ -37,9 +37,7 @@ int port(NoOptions&, const Args& args) {
   Store store = open_store();
   const std::string& name = args.positional[0];
   ContainerRecord c = ContainerStore(store).find(name);
-  std::vector<PublishedPort> ports;
-  for (const auto& p : published_ports(c))
-    if (!p.host_ip.empty()) ports.push_back(p);
+  std::vector<PublishedPort> ports = published_ports(c);
   if (args.positional.size() == 1) {
     // docker sorts the lines.
     std::vector<std::string> lines;

@@ -119,8 +119,7 @@ std::string network_of(const ContainerRecord& c) {
 // The container ports published on the host, as "80/tcp".
 std::vector<std::string> published_keys(const ContainerRecord& c) {
   std::vector<std::string> out;
-  for (const auto& p : published_ports(c))
-    if (!p.host_ip.empty()) out.push_back(private_port_name(p));
+  for (const auto& p : published_ports(c)) out.push_back(private_port_name(p));
   return out;
 }
 
@@ -300,7 +299,7 @@ JsonValue container_row(const ContainerSummary& s, bool trunc, time_t now) {
       {"Mounts", mounts},
       {"Names", c.name},
       {"Networks", network_of(c)},
-      {"Ports", ports_column(published_ports(c))},
+      {"Ports", ports_column(listed_ports(c))},
       {"RunningFor", human_duration(now - created) + " ago"},
       {"Size", size},
       {"State", c.status()},

@@ -137,8 +137,8 @@ namespace {
 // container on the engine's network; the zero values otherwise. A container
 // on another's network has none of its own.
 void write_network_settings(JsonWriter& w, const Store& store, const ContainerRecord& c, bool running) {
-  std::string mode = c.host_config.network_mode;
-  if (mode == "default" || mode.empty() || mode == "pasta") mode = "bridge";
+  std::string mode = uses_network_engine(c.host_config) ? "bridge" : c.host_config.network_mode;
+  bool shares_another = !network_container(c.host_config).empty();
   bool on_engine = running && !c.ip_address.empty();
   NetworkPlan plan;
   std::string ip = on_engine ? c.ip_address : "", gateway = on_engine ? plan.gateway : "";
@@ -152,7 +152,7 @@ void write_network_settings(JsonWriter& w, const Store& store, const ContainerRe
       .field("LinkLocalIPv6Address", "")
       .field("LinkLocalIPv6PrefixLen", 0);
   write_port_bindings(w.key("Ports"), running ? c.ports : PortBindings{});
-  w.field("SandboxKey", pid > 0 && mode.rfind("container:", 0) != 0 ? "/proc/" + std::to_string(pid) + "/ns/net" : "");
+  w.field("SandboxKey", pid > 0 && !shares_another ? "/proc/" + std::to_string(pid) + "/ns/net" : "");
   w.key("SecondaryIPAddresses").null().key("SecondaryIPv6Addresses").null();
   auto endpoint = [&](JsonWriter& e) {
     e.field("EndpointID", "")
@@ -166,7 +166,7 @@ void write_network_settings(JsonWriter& w, const Store& store, const ContainerRe
   };
   endpoint(w);
   w.key("Networks").begin_object();
-  if (mode.rfind("container:", 0) != 0) {
+  if (!shares_another) {
     w.key(mode).begin_object().key("IPAMConfig").null().key("Links").null().key("Aliases").null();
     w.field("NetworkID", "");
     endpoint(w);

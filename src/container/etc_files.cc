@@ -1,22 +1,16 @@
 #include "container/etc_files.h"
 
-#include <arpa/inet.h>
-
 #include <cstring>
 #include <optional>
 
 #include "base/error.h"
 #include "base/file.h"
+#include "base/ip_address.h"
 #include "base/strings.h"
 
 namespace hutch {
 
 namespace {
-
-bool is_ip(const std::string& text) {
-  unsigned char buf[16];
-  return inet_pton(AF_INET, text.c_str(), buf) == 1 || inet_pton(AF_INET6, text.c_str(), buf) == 1;
-}
 
 std::string trimmed(const std::string& s) {
   size_t a = s.find_first_not_of(" \t"), b = s.find_last_not_of(" \t");
@@ -103,13 +97,15 @@ std::string resolv_conf(const EtcNetwork& network) {
         if (w[0].find(':') != std::string::npos) continue;
       }
       servers.push_back(w[0]);
-    } else if (starts_word(line, "search") || starts_word(line, "domain")) {
+      continue;  // the servers are written after the rest
+    }
+    if (starts_word(line, "search") || starts_word(line, "domain")) {
       search = words_after(line, 6);  // "search" and "domain" alike
     } else if (starts_word(line, "options")) {
       auto w = words_after(line, 7);
       options.insert(options.end(), w.begin(), w.end());
     }
-    kept += line + "\n";
+    if (!line.empty()) kept += line + "\n";
   }
   if (servers.empty()) {
     if (dropped_loopback && !network.dns_relay.empty()) servers = {network.dns_relay};
@@ -117,13 +113,8 @@ std::string resolv_conf(const EtcNetwork& network) {
   }
   if (network.dns.empty() && network.dns_search.empty() && network.dns_options.empty()) {
     // docker's filter: the host's file with the servers replaced.
-    std::string out;
-    for (const auto& line : split(kept, '\n')) {
-      if (line.empty() || starts_word(line, "nameserver")) continue;
-      out += line + "\n";
-    }
-    for (const auto& s : servers) out += "nameserver " + s + "\n";
-    return out;
+    for (const auto& s : servers) kept += "nameserver " + s + "\n";
+    return kept;
   }
   // docker's Build: each of the three lists the flags' if given, the host's otherwise.
   if (!network.dns.empty()) servers = network.dns;
@@ -174,13 +165,13 @@ void check_extra_host(const std::string& entry) {
   if (name.empty() || (entry.find('=') == std::string::npos && entry.find(':') == std::string::npos))
     fail("invalid argument \"%s\" for \"--add-host\" flag: bad format for add-host: \"%s\"", entry.c_str(),
          entry.c_str());
-  if (ip != kHostGateway && !is_ip(ip))
+  if (ip != kHostGateway && !is_ip_address(ip))
     fail("invalid argument \"%s\" for \"--add-host\" flag: invalid IP address in add-host: \"%s\"", entry.c_str(),
          ip.c_str());
 }
 
 void check_dns_server(const std::string& address) {
-  if (!is_ip(trimmed(address)))
+  if (!is_ip_address(trimmed(address)))
     fail("invalid argument \"%s\" for \"--dns\" flag: IP address is not correctly formatted: %s", address.c_str(),
          address.c_str());
 }

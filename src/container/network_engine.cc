@@ -7,7 +7,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <string_view>
 #include <vector>
 
 #include "container/etc_files.h"
@@ -51,15 +50,6 @@ std::string last_line_of(const std::string& path) {
 }
 
 }  // namespace
-
-bool uses_network_engine(const HostConfig& host) {
-  const std::string& mode = host.network_mode;
-  return mode.empty() || mode == "default" || mode == "bridge" || mode == "pasta";
-}
-
-std::string network_container(const HostConfig& host) {
-  return host.network_mode.rfind("container:", 0) == 0 ? host.network_mode.substr(10) : "";
-}
 
 NetworkPlan network_plan(const HostConfig& host) {
   NetworkPlan plan;

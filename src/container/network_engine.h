@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "base/process.h"
+#include "container/network_mode.h"
 #include "container/port_publish.h"
 #include "store/container_config.h"
 
@@ -30,13 +31,6 @@ struct NetworkPlan {
   bool gateway_reaches_host = false;
   std::vector<HostPortRequest> ports;
 };
-
-// Whether the container's network is the engine's (bridge and its names),
-// rather than none, host, another container's or loopback only (private).
-bool uses_network_engine(const HostConfig& host);
-
-// "container:NAME" -> "NAME"; "" for any other mode.
-std::string network_container(const HostConfig& host);
 
 NetworkPlan network_plan(const HostConfig& host);
 

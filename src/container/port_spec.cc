@@ -1,11 +1,10 @@
 #include "container/port_spec.h"
 
-#include <arpa/inet.h>
-
 #include <algorithm>
 #include <optional>
 
 #include "base/error.h"
+#include "base/ip_address.h"
 #include "base/strings.h"
 
 namespace hutch {
@@ -49,11 +48,6 @@ std::pair<std::string, std::string> split_proto_port(const std::string& raw) {
   return {parts[1], parts[0]};
 }
 
-bool valid_ip(const std::string& ip) {
-  unsigned char buf[16];
-  return inet_pton(AF_INET, ip.c_str(), buf) == 1 || inet_pton(AF_INET6, ip.c_str(), buf) == 1;
-}
-
 bool valid_protocol(const std::string& proto) { return proto == "tcp" || proto == "udp" || proto == "sctp"; }
 
 void add_exposed(std::vector<std::string>& exposed, const std::string& port) {
@@ -93,7 +87,7 @@ void add_publish_flag(const std::string& given, std::vector<std::string>& expose
     if (ip.back() != ']') fail("Invalid ip address %s: missing ']' in address", ip.c_str());
     ip = ip.substr(1, ip.size() - 2);
   }
-  if (!ip.empty() && !valid_ip(ip)) fail("Invalid ip address: %s", ip.c_str());
+  if (!ip.empty() && !is_ip_address(ip)) fail("Invalid ip address: %s", ip.c_str());
   if (port.empty()) fail("No port specified: %s<empty>", spec.c_str());
   auto ctr = parse_range(port);
   if (!ctr) fail("Invalid containerPort: %s", port.c_str());

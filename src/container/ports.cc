@@ -8,7 +8,7 @@
 
 namespace hutch {
 
-std::vector<PublishedPort> published_ports(const ContainerRecord& container) {
+std::vector<PublishedPort> listed_ports(const ContainerRecord& container) {
   std::vector<PublishedPort> out;
   if (!container.is_running()) return out;
   for (const auto& [key, bindings] : container.ports) {
@@ -18,6 +18,13 @@ std::vector<PublishedPort> published_ports(const ContainerRecord& container) {
     if (bindings.empty()) out.push_back({port->number, port->protocol, "", 0});
     for (const auto& b : bindings) out.push_back({port->number, port->protocol, b.host_ip, atoi(b.host_port.c_str())});
   }
+  return out;
+}
+
+std::vector<PublishedPort> published_ports(const ContainerRecord& container) {
+  std::vector<PublishedPort> out;
+  for (const auto& p : listed_ports(container))
+    if (!p.host_ip.empty()) out.push_back(p);
   return out;
 }
 

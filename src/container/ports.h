@@ -11,11 +11,14 @@ namespace hutch {
 struct PublishedPort {
   int container_port = 0;
   std::string protocol = "tcp";  // tcp | udp | sctp
-  std::string host_ip;           // "0.0.0.0", "::", or an address; "" for exposed only
+  std::string host_ip;           // "0.0.0.0", "::", or an address; "" for exposed only (listed_ports)
   int host_port = 0;
 };
 
-// Its exposed ports too, with no host side; none when it is not running.
+// What ps lists: the published ports and the exposed ones, these with no
+// host side (host_ip ""); none when it is not running.
+std::vector<PublishedPort> listed_ports(const ContainerRecord& container);
+// Only those published on the host (what `port` shows).
 std::vector<PublishedPort> published_ports(const ContainerRecord& container);
 
 // "80/tcp": the container side, as port's argument and output name it.

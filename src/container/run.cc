@@ -54,8 +54,7 @@ std::optional<ContainerRecord> check_network(const Store& store, const RunOption
   const std::string& mode = host.network_mode;
   std::string other = network_container(host);
   if (other.empty()) {
-    if (!uses_network_engine(host) && mode != "private" && mode != "none" && mode != "host")
-      fail("network %s not found", mode.c_str());
+    if (!is_known_network_mode(host)) fail("network %s not found", mode.c_str());
     if (mode == "host" && (!host.port_bindings.empty() || host.publish_all_ports))
       log_warn("Published ports are discarded when using host network mode");
     return std::nullopt;

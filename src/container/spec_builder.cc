@@ -2,16 +2,22 @@
 // a container in a user namespace. Where docker's config.json cannot work
 // without privilege, the nearest thing that does is written instead, and said
 // so where it is done (spec_mounts.cc for the mounts).
+#include "container/network_mode.h"
 #include "container/spec_builder.h"
 
 #include <algorithm>
 #include <cctype>
 
 #include "base/error.h"
+#include "container/network_mode.h"
 #include "container/capabilities.h"
+#include "container/network_mode.h"
 #include "container/docker_defaults.h"
+#include "container/network_mode.h"
 #include "container/docker_init.h"
+#include "container/network_mode.h"
 #include "container/environment.h"
+#include "container/network_mode.h"
 #include "container/spec_plan.h"
 
 namespace hutch {
@@ -181,9 +187,7 @@ NamespacePlan plan_namespaces(const HostConfig& host) {
   const std::string& net = host.network_mode;
   // container:X's namespace is joined where it is made (the monitor finds X's).
   if (net == "host") plan.network = false;
-  else if (!is_container_mode(net) && !net.empty() && net != "default" && net != "bridge" && net != "none" &&
-           net != "private" && net != "pasta")
-    fail("network %s not found", net.c_str());
+  else if (!is_known_network_mode(host)) fail("network %s not found", net.c_str());
 
   const std::string& ipc = host.ipc_mode;
   if (ipc == "host") plan.ipc = false;

@@ -84,7 +84,6 @@ struct MountSpec {
 struct PortBinding {
   std::string host_ip;    // "" for every address
   std::string host_port;
-  bool operator==(const PortBinding&) const = default;
 };
 // "80/tcp" -> its bindings, in the order -p gave them (docker's map).
 using PortBindings = std::vector<std::pair<std::string, std::vector<PortBinding>>>;

@@ -1,0 +1,20 @@
+#include "container/network_mode.h"
+
+namespace hutch {
+
+bool uses_network_engine(const HostConfig& host) {
+  const std::string& mode = host.network_mode;
+  return mode.empty() || mode == "default" || mode == "bridge" || mode == "pasta";
+}
+
+std::string network_container(const HostConfig& host) {
+  return host.network_mode.rfind("container:", 0) == 0 ? host.network_mode.substr(10) : "";
+}
+
+bool is_known_network_mode(const HostConfig& host) {
+  const std::string& mode = host.network_mode;
+  return uses_network_engine(host) || mode == "none" || mode == "private" || mode == "host" ||
+         mode.rfind("container:", 0) == 0;
+}
+
+}  // namespace hutch

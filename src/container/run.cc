@@ -55,8 +55,10 @@ std::optional<ContainerRecord> check_network(const Store& store, const RunOption
   std::string other = network_container(host);
   if (other.empty()) {
     if (!is_known_network_mode(host)) fail("network %s not found", mode.c_str());
-    if (mode == "host" && (!host.port_bindings.empty() || host.publish_all_ports))
-      log_warn("Published ports are discarded when using host network mode");
+    // Only the engine publishes ports: docker's warning for the host's
+    // network, and its like for the networks that have none.
+    if (!uses_network_engine(host) && (!host.port_bindings.empty() || host.publish_all_ports))
+      log_warn("Published ports are discarded when using %s network mode", mode.c_str());
     return std::nullopt;
   }
   if (!options.config.hostname.empty()) fail("Conflicting options: hostname and the network mode");

@@ -323,6 +323,15 @@ test_publish_port_in_use_125() {
     [ -z "$(hutch ps -q)" ] || fail "a container runs after the refused start" "$(hutch ps)"
 }
 
+test_publish_without_the_engines_network_is_said_to_be_discarded() {
+    local net
+    for net in none private host; do
+        run hutch run --rm --network $net -p 80:80 "$IMG" true
+        assert_ok
+        assert_contains "$err" "Published ports are discarded when using $net network mode"
+    done
+}
+
 test_network_container_shares_interfaces() {
     local x
     x=$(name)

@@ -129,12 +129,17 @@ void AttachHub::accept_clients() {
 bool AttachHub::read_from(Client& c) {
   char buf[65536];
   ssize_t n = ::read(c.fd.get(), buf, sizeof buf);
-  if (n < 0) return errno == EAGAIN || errno == EINTR;
-  if (n == 0) {
+  if (n < 0 && (errno == EAGAIN || errno == EINTR)) return true;
+  if (n <= 0) {
+    // The end, or ECONNRESET: a client that left output of ours unread.
     drop(c, false);
     return false;
   }
-  c.reader.feed(std::string_view(buf, n));
+  return take_frames(c, std::string_view(buf, n));
+}
+
+bool AttachHub::take_frames(Client& c, std::string_view data) {
+  c.reader.feed(data);
   try {
     while (auto frame = c.reader.next()) {
       auto& [type, payload] = *frame;
@@ -188,7 +193,7 @@ bool AttachHub::flush(Client& c) {
     ssize_t n = ::send(c.fd.get(), c.out.data(), c.out.size(), MSG_NOSIGNAL);
     if (n < 0) {
       if (errno == EAGAIN || errno == EINTR) return true;
-      drop(c, false);
+      drain_gone(c);
       return false;
     }
     c.out.erase(0, n);
@@ -196,7 +201,23 @@ bool AttachHub::flush(Client& c) {
   return true;
 }
 
+// A client that can no longer be written to has gone, but what it sent before
+// it went is still to be read: a detach there means it left on purpose (and
+// the container it owned keeps running), not that it was killed.
+void AttachHub::drain_gone(Client& c) {
+  char buf[65536];
+  for (;;) {
+    ssize_t n = ::read(c.fd.get(), buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    if (!take_frames(c, std::string_view(buf, n))) break;
+  }
+  drop(c, false);
+}
+
 void AttachHub::drop(Client& c, bool detached) {
+  if (c.dropped) return;
+  c.dropped = true;
   if (c.hello.owner && !detached) owner_lost_ = true;
   // docker's StdinOnce: the container's input ends with its attached client.
   if (c.hello.in && stdin_once_ && !c.stdin_ended && stdin_pipe_) end_stdin();

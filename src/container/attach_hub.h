@@ -64,11 +64,14 @@ class AttachHub {
     AttachHello hello;
     bool greeted = false;
     bool stdin_ended = false;
+    bool dropped = false;
   };
   void accept_clients();
   // False when the client is done (closed, or detached).
   bool read_from(Client& c);
+  bool take_frames(Client& c, std::string_view data);
   bool flush(Client& c);
+  void drain_gone(Client& c);
   void drop(Client& c, bool detached);
   void write_stdin();
   void end_stdin();

@@ -2,20 +2,15 @@
 // a container in a user namespace. Where docker's config.json cannot work
 // without privilege, the nearest thing that does is written instead, and said
 // so where it is done (spec_mounts.cc for the mounts).
-#include "container/network_mode.h"
 #include "container/spec_builder.h"
 
 #include <algorithm>
 #include <cctype>
 
 #include "base/error.h"
-#include "container/network_mode.h"
 #include "container/capabilities.h"
-#include "container/network_mode.h"
 #include "container/docker_defaults.h"
-#include "container/network_mode.h"
 #include "container/docker_init.h"
-#include "container/network_mode.h"
 #include "container/environment.h"
 #include "container/network_mode.h"
 #include "container/spec_plan.h"

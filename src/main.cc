@@ -13,6 +13,7 @@
 #include "cli/commands.h"
 #include "container/docker_init.h"
 #include "container/monitor.h"
+#include "container/network_keeper.h"
 #include "base/error.h"
 #include "base/interrupt.h"
 #include "base/log.h"
@@ -124,6 +125,8 @@ int main(int argc, char** argv) {
   if (words.size() == 4 && words[0] == "--root") {
     if (words[2] == "__monitor") return monitor_main(Store(words[1]), words[3], 3, -1);
     if (words[2] == "__attached-monitor") return monitor_main(Store(words[1]), words[3], 3, 4);
+    // A user network's keeper (container/network_keeper.h), its report pipe on fd 3.
+    if (words[2] == "__network-keeper") return network_keeper_main(Store(words[1]), words[3], 3);
   }
   try {
     int status = dispatch(words);

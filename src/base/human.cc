@@ -68,6 +68,47 @@ std::string rfc3339_now() {
 
 namespace {
 
+// Go's ".999999999" layout: the fraction without its trailing zeros, nothing
+// when it is zero.
+std::string go_fraction(long nanos) {
+  if (nanos == 0) return "";
+  char buf[16];
+  snprintf(buf, sizeof buf, ".%09ld", nanos);
+  std::string out = buf;
+  while (out.back() == '0') out.pop_back();
+  return out;
+}
+
+struct tm local_tm(int64_t unix_nanos) {
+  time_t seconds = (time_t)(unix_nanos / 1000000000);
+  struct tm tm;
+  localtime_r(&seconds, &tm);
+  return tm;
+}
+
+}  // namespace
+
+std::string rfc3339_nano_local(int64_t unix_nanos) {
+  struct tm tm = local_tm(unix_nanos);
+  char buf[64];
+  strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
+  std::string out = buf + go_fraction((long)(unix_nanos % 1000000000));
+  long offset = tm.tm_gmtoff / 60;
+  if (offset == 0) return out + "Z";
+  snprintf(buf, sizeof buf, "%c%02ld:%02ld", offset < 0 ? '-' : '+', labs(offset) / 60, labs(offset) % 60);
+  return out + buf;
+}
+
+std::string go_time_string_nanos(int64_t unix_nanos) {
+  struct tm tm = local_tm(unix_nanos);
+  char date[64], zone[64];
+  strftime(date, sizeof date, "%Y-%m-%d %H:%M:%S", &tm);
+  strftime(zone, sizeof zone, " %z %Z", &tm);
+  return date + go_fraction((long)(unix_nanos % 1000000000)) + zone;
+}
+
+namespace {
+
 // The seconds and the fraction's nanoseconds; false when it cannot.
 bool parse_rfc3339_parts(const std::string& s, time_t* seconds, int64_t* nanos) {
   struct tm tm = {};

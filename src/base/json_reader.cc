@@ -112,4 +112,11 @@ std::string JsonValue::to_json() const {
   return "null";
 }
 
+std::map<std::string, std::string> string_map_of(const JsonValue* object) {
+  std::map<std::string, std::string> out;
+  if (object && object->is_object())
+    for (const auto& [k, v] : object->members()) out[k] = v.as_string();
+  return out;
+}
+
 }  // namespace hutch

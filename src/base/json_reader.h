@@ -50,4 +50,8 @@ class JsonValue {
 // Throws Error("invalid JSON: ...") on malformed input; `what` names the document.
 JsonValue parse_json(std::string_view text, const std::string& what);
 
+// The string members of an object (others read as ""); empty when `object` is
+// null or not an object.
+std::map<std::string, std::string> string_map_of(const JsonValue* object);
+
 }  // namespace hutch

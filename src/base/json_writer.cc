@@ -107,4 +107,10 @@ JsonWriter& JsonWriter::string_array(const std::vector<std::string>& items) {
   return end_array();
 }
 
+void write_string_map(JsonWriter& w, std::string_view key, const std::map<std::string, std::string>& map) {
+  w.key(key).begin_object();
+  for (const auto& [k, v] : map) w.field(k, v);
+  w.end_object();
+}
+
 }  // namespace hutch

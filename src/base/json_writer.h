@@ -1,6 +1,7 @@
 // A minimal streaming JSON writer: the store's records and `inspect` output.
 #pragma once
 #include <cstdint>
+#include <map>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -44,5 +45,8 @@ class JsonWriter {
 };
 
 std::string json_quote(std::string_view s);
+
+// "KEY": {"k": "v", ...}: the labels and options of the store's records.
+void write_string_map(JsonWriter& w, std::string_view key, const std::map<std::string, std::string>& map);
 
 }  // namespace hutch

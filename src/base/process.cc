@@ -4,6 +4,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -159,6 +160,12 @@ bool process_running(pid_t pid, unsigned long long start_time) {
   unsigned long long now = 0;
   if (pid <= 0 || !read_stat(pid, &state, &now)) return false;
   return now != 0 && now == start_time && state != 'Z' && state != 'X';
+}
+
+int64_t monotonic_ms() {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 }  // namespace hutch

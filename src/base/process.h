@@ -3,6 +3,8 @@
 #pragma once
 #include <sys/types.h>
 
+#include <cstdint>
+
 #include <string>
 #include <vector>
 
@@ -26,6 +28,9 @@ class Child {
  private:
   pid_t pid_ = -1;
 };
+
+// Milliseconds of CLOCK_MONOTONIC, for deadlines.
+int64_t monotonic_ms();
 
 // Maps a wait status to a shell-style exit code (128+signal when killed).
 int exit_code_of(int wait_status);

@@ -29,4 +29,17 @@ std::string join(const std::vector<std::string>& items, std::string_view sep) {
   return out;
 }
 
+std::string trimmed(const std::string& s) {
+  size_t a = s.find_first_not_of(" \t"), b = s.find_last_not_of(" \t");
+  return a == std::string::npos ? "" : s.substr(a, b - a + 1);
+}
+
+std::vector<std::string> split_whitespace(const std::string& s) {
+  std::vector<std::string> out;
+  for (const auto& w : split(s, ' '))
+    for (const auto& v : split(w, '\t'))
+      if (!v.empty()) out.push_back(v);
+  return out;
+}
+
 }  // namespace hutch

@@ -12,5 +12,10 @@ std::vector<std::string> split(std::string_view s, char sep);
 std::string lowercase(std::string s);
 // Go's strings.Join.
 std::string join(const std::vector<std::string>& items, std::string_view sep);
+// Without leading and trailing spaces and tabs.
+std::string trimmed(const std::string& s);
+// The words between runs of spaces and tabs, as Go's strings.Fields sees
+// a config file's line.
+std::vector<std::string> split_whitespace(const std::string& s);
 
 }  // namespace hutch

@@ -9,9 +9,11 @@
 #include "cli/commands.h"
 #include "cli/go_template.h"
 #include "cli/inspect_json.h"
+#include "cli/network_inspect.h"
 #include "image/image_refs.h"
 #include "store/containers.h"
 #include "store/images.h"
+#include "store/networks.h"
 
 namespace hutch {
 
@@ -53,6 +55,12 @@ std::optional<std::string> inspect_container(const Store& store, const std::stri
   }
 }
 
+std::optional<std::string> inspect_network(const Store& store, const std::string& ref) {
+  auto network = NetworkStore(store).get(ref);
+  if (!network) return std::nullopt;
+  return network_inspect_json(*network, network_endpoints(*network, ContainerStore(store).list()));
+}
+
 struct ImageInspectOptions {
   std::string format;
 };
@@ -81,10 +89,11 @@ struct InspectOptions {
 };
 
 int inspect(InspectOptions& options, const Args& args) {
-  if (options.type && options.type->empty()) fail("type is empty: must be one of \"container\", \"image\"");
+  const char* kTypes = "\"container\", \"image\", \"network\"";
+  if (options.type && options.type->empty()) fail("type is empty: must be one of %s", kTypes);
   std::string type = options.type.value_or("");
-  if (!type.empty() && type != "container" && type != "image")
-    fail("unknown type: \"%s\": must be one of \"container\", \"image\"", type.c_str());
+  if (!type.empty() && type != "container" && type != "image" && type != "network")
+    fail("unknown type: \"%s\": must be one of %s", type.c_str(), kTypes);
   const std::string& format = options.format;
   if (!format.empty() && format != "json") GoTemplate check(format);
   bool size = options.size;
@@ -93,11 +102,13 @@ int inspect(InspectOptions& options, const Args& args) {
   for (const auto& ref : args.positional) {
     try {
       std::optional<std::string> object;
-      // As docker: containers first, then images.
+      // As docker: containers first, then images, then networks.
       if (type.empty() || type == "container") object = inspect_container(store, ref, size);
       if (!object && (type.empty() || type == "image")) object = inspect_image(store, ref);
+      if (!object && (type.empty() || type == "network")) object = inspect_network(store, ref);
       if (!object) {
         if (type == "image") fail_no_such_image(ref);
+        if (type == "network") fail("No such network: %s", ref.c_str());
         if (type == "container") fail("No such container: %s", ref.c_str());
         fail("No such object: %s", ref.c_str());
       }
@@ -116,15 +127,15 @@ Command inspect_command() {
   return make_command<InspectOptions>(
       {.name = "inspect",
        .args = "[OPTIONS] NAME|ID [NAME|ID...]",
-       .summary = "Return low-level information on containers and images",
-       .description = "Prints docker's JSON for each container or image named (containers are looked up first), as "
+       .summary = "Return low-level information on containers, images and networks",
+       .description = "Prints docker's JSON for each container, image or network named (looked up in that order), as "
                       "one array; --format takes a Go template instead, evaluated once per object.",
        .min_args = 1},
       {
           F::string("format", 'f', &InspectOptions::format, kInspectFormatHelp),
           F::boolean("size", 's', &InspectOptions::size, "Display total file sizes if the type is container"),
           F::optional_string("type", 0, &InspectOptions::type,
-                             "Only inspect objects of the given type (container or image)"),
+                             "Only inspect objects of the given type (container, image or network)"),
       },
       inspect);
 }

@@ -3,6 +3,7 @@
 #include "cli/commands.h"
 #include "cli/pulling.h"
 #include "container/attach_client.h"
+#include "container/endpoint_flags.h"
 #include "container/environment.h"
 #include "container/etc_files.h"
 #include "container/health.h"
@@ -200,8 +201,18 @@ std::vector<Flag<RunFlags>> run_flags() {
                      })),
                      "Run an init inside the container that forwards signals and reaps processes"),
           F::boolean("interactive", 'i', config(&ContainerConfig::open_stdin), "Keep STDIN open even if not attached"),
+          F::each("ip", 0, "string", "IPv4 address (e.g., 172.30.100.104), on a user network",
+                  [](RunFlags& f, const std::string& v) {
+                    check_ipv4_flag(v);
+                    f.run.endpoint.ipv4_address = v;
+                  }),
           F::list("label", 'l', &RunFlags::labels, "Set meta data on a container"),
           F::list("label-file", 0, &RunFlags::label_files, "Read in a line delimited file of labels"),
+          F::each("link", 0, "list", "Add link to another container (NAME[:ALIAS]), on a user network",
+                  [](RunFlags& f, const std::string& v) {
+                    parse_link(v);
+                    f.run.host.links.push_back(v);
+                  }),
           F::each("mount", 0, "mount", "Attach a filesystem mount to the container",
                   [](RunFlags& f, const std::string& v) {
                     f.run.host.mounts.push_back(parse_mount_flag(v, current_dir()));
@@ -209,11 +220,19 @@ std::vector<Flag<RunFlags>> run_flags() {
           F::each("log-driver", 0, "string", "Logging driver for the container (json-file, local, none)",
                   [](RunFlags& f, const std::string& v) { f.run.host.log_config.type = v; }),
           F::list("log-opt", 0, &RunFlags::log_options, "Log driver options"),
+          F::each("mac-address", 0, "string", "Container MAC address (e.g., 92:d0:c6:0a:29:33)",
+                  [](RunFlags& f, const std::string& v) {
+                    check_mac_address(v);
+                    f.run.config.mac_address = v;
+                  }),
           F::string("name", 0, at(&RunFlags::run, &RunOptions::name), "Assign a name to the container"),
           F::string("network", 0, host(&HostConfig::network_mode),
                     "Connect a container to a network: bridge (the default; outbound access through pasta, "
-                    "also named \"pasta\"), none, host, container:NAME|ID, or private (loopback only)")
+                    "also named \"pasta\"), none, host, container:NAME|ID, private (loopback only), or the "
+                    "name of a user network (hutch network create)")
               .value_name("network"),
+          F::list("network-alias", 0, at(&RunFlags::run, &RunOptions::endpoint, &EndpointConfig::aliases),
+                  "Add network-scoped alias for the container, on a user network"),
           F::boolean("no-healthcheck", 0, &RunFlags::no_healthcheck, "Disable any container-specified HEALTHCHECK"),
           F::string("platform", 0, at(&RunFlags::run, &RunOptions::platform),
                     "Set platform if the image is pulled (OS/ARCH[/VARIANT])"),

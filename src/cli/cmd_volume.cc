@@ -2,7 +2,6 @@
 // store's volumes (store/volumes.h), with their flag tables.
 #include <algorithm>
 #include <cstdio>
-#include <regex>
 #include <set>
 
 #include "base/error.h"
@@ -39,18 +38,6 @@ std::optional<bool> bool_filter(const Filters& filters, const std::string& key) 
     else if (v != "false" && v != "0") invalid_filter(key, given);
   }
   return result;
-}
-
-// docker's filters.Match: each value a regular expression searched in the
-// name; an invalid one matches nothing.
-bool name_matches(const std::vector<std::string>& patterns, const std::string& name) {
-  for (const auto& p : patterns) {
-    try {
-      if (std::regex_search(name, std::regex(p))) return true;
-    } catch (const std::regex_error&) {
-    }
-  }
-  return false;
 }
 
 std::string volume_inspect_json(const Volume& v) {
@@ -101,7 +88,7 @@ int volume_ls(VolumeLsOptions& options, const Args& args) {
   }
   for (const auto& v : volumes.list()) {
     if (dangling && (std::find(in_use.begin(), in_use.end(), v.name) == in_use.end()) != *dangling) continue;
-    if (filters.contains("name") && !name_matches(filters.get("name"), v.name)) continue;
+    if (filters.contains("name") && !match_any(filters.get("name"), v.name)) continue;
     if (filters.contains("driver")) {
       auto drivers = filters.get("driver");
       if (std::find(drivers.begin(), drivers.end(), v.driver) == drivers.end()) continue;

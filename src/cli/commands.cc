@@ -75,6 +75,11 @@ std::vector<Command> make_commands() {
                     volume_prune_command})
     c.push_back(make());
   add_alias("volume list", "volume ls");
+  for (auto make : {network_create_command, network_ls_command, network_inspect_command, network_rm_command,
+                    network_prune_command})
+    c.push_back(make());
+  add_alias("network list", "network ls");
+  add_alias("network remove", "network rm");
   for (auto make : {start_command, stop_command, restart_command, kill_command, wait_command, logs_command,
                     exec_command, create_command, rename_command, system_boot_command, container_prune_command,
                     cp_command})

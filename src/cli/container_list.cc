@@ -277,9 +277,7 @@ std::string container_command_text(const ContainerRecord& c, bool trunc) {
 
 JsonValue container_row(const ContainerSummary& s, bool trunc, time_t now) {
   const ContainerRecord& c = s.record;
-  std::string labels, mounts;
-  // docker joins the labels in its map's (random) order; sorted here.
-  for (const auto& [k, v] : labels_of(c)) labels += (labels.empty() ? "" : ",") + k + "=" + v;
+  std::string labels = joined_labels(labels_of(c)), mounts;
   int local_volumes = 0;
   for (const MountPoint* m : listed_mounts(c)) {
     std::string name = m->name.empty() ? m->source : m->name;
@@ -309,10 +307,7 @@ JsonValue container_row(const ContainerSummary& s, bool trunc, time_t now) {
 
 std::map<std::string, std::function<std::string(const std::string&)>> container_row_methods(
     const ContainerRecord& c) {
-  return {{"Label", [labels = labels_of(c)](const std::string& key) {
-             auto it = labels.find(key);
-             return it == labels.end() ? std::string() : it->second;
-           }}};
+  return label_method(labels_of(c));
 }
 
 JsonValue container_header() {

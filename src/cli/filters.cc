@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
+#include <regex>
 
 #include "base/error.h"
 #include "base/human.h"
@@ -253,6 +254,17 @@ time_t parse_until(const std::string& value, time_t now) {
   double seconds = strtod(value.c_str(), &end);
   if (value.empty() || !end || *end || !isdigit((unsigned char)value[0])) bad();
   return (time_t)seconds;
+}
+
+bool match_any(const std::vector<std::string>& patterns, const std::string& text) {
+  for (const auto& p : patterns) {
+    if (p == text) return true;
+    try {
+      if (std::regex_search(text, std::regex(p))) return true;
+    } catch (const std::regex_error&) {
+    }
+  }
+  return false;
 }
 
 }  // namespace hutch

@@ -33,6 +33,11 @@ class Filters {
   std::map<std::string, std::set<std::string>> fields_;
 };
 
+// docker's filters.Match for a key's values: each a regular expression
+// searched in `text` (an exact value always matches); an invalid one matches
+// nothing.
+bool match_any(const std::vector<std::string>& patterns, const std::string& text);
+
 // Go's path.Match, which docker's reference filter uses: '*' and '?' do not
 // cross '/', "[a-z]" and "[^...]" are classes, '\\' escapes. Throws
 // "syntax error in pattern" for a malformed pattern.

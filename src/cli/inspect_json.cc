@@ -8,13 +8,16 @@
 
 #include "base/error.h"
 #include "base/file.h"
+#include "base/ipv4_subnet.h"
 #include "base/json_reader.h"
 #include "base/json_writer.h"
 #include "container/logs.h"
 #include "container/network_engine.h"
+#include "container/network_keeper.h"
 #include "container/run.h"
 #include "image/image_refs.h"
 #include "store/container_config_json.h"
+#include "store/networks.h"
 #include "runtime/userns.h"
 
 namespace hutch {
@@ -141,6 +144,18 @@ void write_network_settings(JsonWriter& w, const Store& store, const ContainerRe
   bool shares_another = !network_container(c.host_config).empty();
   bool on_engine = running && !c.ip_address.empty();
   NetworkPlan plan;
+  // A user network's address, gateway and MAC as its keeper gave them.
+  std::string network_id;
+  if (std::string name = user_network(c.host_config); !name.empty()) {
+    if (auto network = NetworkStore(store).get(name)) {
+      network_id = network->id;
+      auto subnet = parse_ipv4_subnet(network->subnet);
+      plan.gateway = network->gateway;
+      plan.prefix_length = subnet ? subnet->prefix : 0;
+      if (auto address = parse_ipv4(c.ip_address)) plan.mac_address = docker_mac_address(*address);
+    }
+  }
+  if (!c.config.mac_address.empty()) plan.mac_address = c.config.mac_address;
   std::string ip = on_engine ? c.ip_address : "", gateway = on_engine ? plan.gateway : "";
   std::string mac = on_engine ? plan.mac_address : "";
   int prefix = on_engine ? plan.prefix_length : 0;
@@ -167,8 +182,19 @@ void write_network_settings(JsonWriter& w, const Store& store, const ContainerRe
   endpoint(w);
   w.key("Networks").begin_object();
   if (!shares_another) {
-    w.key(mode).begin_object().key("IPAMConfig").null().key("Links").null().key("Aliases").null();
-    w.field("NetworkID", "");
+    w.key(mode).begin_object().key("IPAMConfig");
+    if (c.endpoint.ipv4_address.empty()) w.null();
+    else w.begin_object().field("IPv4Address", c.endpoint.ipv4_address).end_object();
+    w.key("Links").null().key("Aliases");
+    // docker adds the short id to a user network's aliases.
+    if (network_id.empty()) {
+      w.null();
+    } else {
+      std::vector<std::string> aliases = c.endpoint.aliases;
+      aliases.push_back(c.id.substr(0, 12));
+      w.string_array(aliases);
+    }
+    w.field("NetworkID", network_id);
     endpoint(w);
     w.key("DriverOpts").null().end_object();
   }

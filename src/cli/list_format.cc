@@ -55,4 +55,18 @@ JsonValue string_fields(const std::map<std::string, std::string>& fields) {
   return parse_json(w.str(), "row");
 }
 
+std::string joined_labels(const std::map<std::string, std::string>& labels) {
+  std::string out;
+  for (const auto& [k, v] : labels) out += (out.empty() ? "" : ",") + k + "=" + v;
+  return out;
+}
+
+std::map<std::string, std::function<std::string(const std::string&)>> label_method(
+    std::map<std::string, std::string> labels) {
+  return {{"Label", [labels = std::move(labels)](const std::string& key) {
+             auto it = labels.find(key);
+             return it == labels.end() ? std::string() : it->second;
+           }}};
+}
+
 }  // namespace hutch

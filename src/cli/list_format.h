@@ -3,6 +3,7 @@
 // same template run against the column names) and aligns columns; "json" is
 // {{json .}}; a literal \t or \n in the format is a tab or a newline.
 #pragma once
+#include <functional>
 #include <map>
 #include <string>
 
@@ -40,5 +41,12 @@ std::string template_text(const std::string& format);
 // A row or header of string fields, as a JSON object with sorted keys (docker
 // marshals its rows from a map, so {{json .}} lists the fields sorted).
 JsonValue string_fields(const std::map<std::string, std::string>& fields);
+
+// docker's .Labels column: "k=v,k2=v2". docker joins its map in random
+// order; sorted here.
+std::string joined_labels(const std::map<std::string, std::string>& labels);
+// The {{.Label "KEY"}} method of rows with labels ("" for a missing key).
+std::map<std::string, std::function<std::string(const std::string&)>> label_method(
+    std::map<std::string, std::string> labels);
 
 }  // namespace hutch

@@ -5,13 +5,10 @@
 namespace hutch {
 
 JsonValue volume_row(const Volume& v, const std::string& links, const std::string& size) {
-  // docker joins the labels in its map's (random) order; sorted here.
-  std::string labels;
-  for (const auto& [k, value] : v.labels) labels += (labels.empty() ? "" : ",") + k + "=" + value;
   return string_fields({{"Availability", "N/A"},
                         {"Driver", v.driver},
                         {"Group", "N/A"},
-                        {"Labels", labels},
+                        {"Labels", joined_labels(v.labels)},
                         {"Links", links},
                         {"Mountpoint", v.mountpoint},
                         {"Name", v.name},

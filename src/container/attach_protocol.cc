@@ -10,6 +10,7 @@
 #include <cstring>
 
 #include "base/error.h"
+#include "base/unix_socket.h"
 
 namespace hutch {
 
@@ -19,19 +20,6 @@ namespace {
 constexpr uint32_t kMaxFrame = 1 << 20;
 
 constexpr const char* kSocketName = "attach.sock";
-
-struct sockaddr_un socket_address(int dir_fd) {
-  struct sockaddr_un addr = {};
-  addr.sun_family = AF_UNIX;
-  snprintf(addr.sun_path, sizeof addr.sun_path, "/proc/self/fd/%d/%s", dir_fd, kSocketName);
-  return addr;
-}
-
-Fd open_dir(const std::string& dir) {
-  Fd fd(::open(dir.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
-  if (!fd) fail_errno("open %s", dir.c_str());
-  return fd;
-}
 
 }  // namespace
 
@@ -83,29 +71,12 @@ std::optional<std::pair<Frame, std::string>> FrameReader::next() {
 }
 
 Fd listen_attach_socket(const std::string& container_dir) {
-  Fd dir = open_dir(container_dir);
-  struct sockaddr_un addr = socket_address(dir.get());
-  unlinkat(dir.get(), kSocketName, 0);
-  Fd fd(socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0));
-  if (!fd) fail_errno("socket");
   // Only the owner may connect: whoever attaches can type into the container.
-  mode_t old = umask(0077);
-  int bound = bind(fd.get(), (struct sockaddr*)&addr, sizeof addr);
-  umask(old);
-  if (bound < 0) fail_errno("bind %s/%s", container_dir.c_str(), kSocketName);
-  if (listen(fd.get(), 16) < 0) fail_errno("listen");
-  return fd;
+  return listen_unix_socket(container_dir, kSocketName, SOCK_STREAM);
 }
 
 Fd connect_attach_socket(const std::string& container_dir) {
-  Fd dir(::open(container_dir.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
-  if (!dir) return Fd();
-  struct sockaddr_un addr = socket_address(dir.get());
-  Fd fd(socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
-  if (!fd) fail_errno("socket");
-  while (connect(fd.get(), (struct sockaddr*)&addr, sizeof addr) < 0)
-    if (errno != EINTR) return Fd();
-  return fd;
+  return connect_unix_socket(container_dir, kSocketName, SOCK_STREAM);
 }
 
 void remove_attach_socket(const std::string& container_dir) {

@@ -1,21 +1,18 @@
 #include "container/etc_files.h"
 
+#include <algorithm>
 #include <cstring>
 #include <optional>
 
 #include "base/error.h"
 #include "base/file.h"
 #include "base/ip_address.h"
+#include "base/ipv4_subnet.h"
 #include "base/strings.h"
 
 namespace hutch {
 
 namespace {
-
-std::string trimmed(const std::string& s) {
-  size_t a = s.find_first_not_of(" \t"), b = s.find_last_not_of(" \t");
-  return a == std::string::npos ? "" : s.substr(a, b - a + 1);
-}
 
 std::string hosts_file(const std::string& hostname, const EtcNetwork& network) {
   std::string out;
@@ -38,6 +35,7 @@ std::string hosts_file(const std::string& hostname, const EtcNetwork& network) {
     out += ip + "\t" + name + "\n";
   }
   if (host || network.address.empty()) return out;
+  for (const auto& names : network.links) out += "0.0.0.0\t" + names + "\n";
   // The name as given and, for a full one, its first label too.
   std::string fqdn = network.domainname.empty() ? hostname : hostname + "." + network.domainname;
   size_t dot = fqdn.find('.');
@@ -45,11 +43,7 @@ std::string hosts_file(const std::string& hostname, const EtcNetwork& network) {
 }
 
 std::vector<std::string> words_after(const std::string& line, size_t keyword) {
-  std::vector<std::string> out;
-  for (const auto& w : split(line.substr(keyword), ' '))
-    for (const auto& v : split(w, '\t'))
-      if (!v.empty()) out.push_back(v);
-  return out;
+  return split_whitespace(line.substr(keyword));
 }
 
 bool starts_word(const std::string& line, const char* word) {
@@ -75,6 +69,24 @@ std::string host_resolv_conf() {
     if (auto real = read_file_if_exists("/run/systemd/resolve/resolv.conf")) return *real;
   return host;
 }
+
+}  // namespace
+
+HostResolvers host_resolvers() {
+  HostResolvers out;
+  bool loopback = false;
+  for (const auto& line : split(host_resolv_conf(), '\n')) {
+    if (!starts_word(line, "nameserver")) continue;
+    auto w = words_after(line, 10);
+    if (w.empty() || !parse_ipv4(w[0])) continue;
+    if (is_loopback(w[0])) loopback = true;
+    else out.servers.push_back(w[0]);
+  }
+  out.needs_relay = out.servers.empty() && loopback;
+  return out;
+}
+
+namespace {
 
 std::string resolv_conf(const EtcNetwork& network) {
   std::string host = network.host_network ? read_file_if_exists("/etc/resolv.conf").value_or("") : host_resolv_conf();
@@ -106,6 +118,19 @@ std::string resolv_conf(const EtcNetwork& network) {
       options.insert(options.end(), w.begin(), w.end());
     }
     if (!line.empty()) kept += line + "\n";
+  }
+  if (network.embedded_dns) {
+    // docker's: the embedded server, and no search for names a single label
+    // short of the container's own (which it answers).
+    servers = {"127.0.0.11"};
+    std::vector<std::string> asked = network.dns_options.empty() ? options : network.dns_options;
+    bool has_ndots = std::any_of(asked.begin(), asked.end(), [](const std::string& o) { return o.rfind("ndots:", 0) == 0; });
+    std::string out;
+    std::vector<std::string> domains = network.dns_search.empty() ? search : network.dns_search;
+    if (!domains.empty() && trimmed(join(domains, " ")) != ".") out += "search " + join(domains, " ") + "\n";
+    out += "nameserver 127.0.0.11\n";
+    if (!has_ndots) asked.push_back("ndots:0");
+    return out + "options " + join(asked, " ") + "\n";
   }
   if (servers.empty()) {
     if (dropped_loopback && !network.dns_relay.empty()) servers = {network.dns_relay};
@@ -147,6 +172,24 @@ std::vector<ResolvedMount> write_etc_files(const std::string& dir, const std::st
   write_file_in_place(dir + "/hostname", hostname + "\n");
   write_file_in_place(dir + "/resolv.conf", resolv_conf(network));
   return etc_file_mounts(dir);
+}
+
+void update_hosts_address(const std::string& dir, const std::string& address,
+                          const std::vector<std::string>& link_addresses) {
+  std::string path = dir + "/hosts";
+  std::vector<std::string> lines = split(read_file_if_exists(path).value_or(""), '\n');
+  while (!lines.empty() && lines.back().empty()) lines.pop_back();
+  std::vector<std::string> addresses = link_addresses;
+  addresses.push_back(address);
+  if (lines.size() < addresses.size()) return;
+  size_t first = lines.size() - addresses.size();
+  for (size_t i = 0; i < addresses.size(); i++) {
+    std::string& line = lines[first + i];
+    size_t tab = line.find('\t');
+    if (tab != std::string::npos) line = addresses[i] + line.substr(tab);
+  }
+  // In place: the container's bind mount of the file stays on its inode.
+  write_file_in_place(path, join(lines, "\n") + "\n");
 }
 
 std::pair<std::string, std::string> split_extra_host(const std::string& entry) {

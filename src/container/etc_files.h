@@ -23,11 +23,34 @@ struct EtcNetwork {
   // used when all of those are on the host's loopback; "" when nothing relays
   // them (then docker's fallback, Google's public resolvers).
   std::string dns_relay;
+  // A user network's: the servers are its DNS at 127.0.0.11, which asks the
+  // host's (or --dns's) for the rest, as docker's embedded DNS.
+  bool embedded_dns = false;
+  // --link's, on a user network: for each, the names of its line in hosts
+  // ("ALIAS ID NAME"), whose address comes at each start.
+  std::vector<std::string> links;
 };
+
+// The host's resolvers as a container's own network reaches them: the IPv4
+// ones off the host's loopback (docker's choice) and, when there are none of
+// those, whether loopback ones were dropped, which only pasta's DNS relay then
+// reaches. pasta rewrites the source of every reply from the host's first
+// server to the relay's address, so the relay is asked for in that case only.
+struct HostResolvers {
+  std::vector<std::string> servers;
+  bool needs_relay = false;
+};
+HostResolvers host_resolvers();
 
 // Writes the three files into dir and returns the bind mounts for them.
 std::vector<ResolvedMount> write_etc_files(const std::string& dir, const std::string& hostname,
                                            const EtcNetwork& network);
+
+// A user network gives the container its address at each start: the line of
+// its own name in DIR/hosts (the last) gets it, the lines of its links (just
+// before, in --link's order) their targets' addresses.
+void update_hosts_address(const std::string& dir, const std::string& address,
+                          const std::vector<std::string>& link_addresses = {});
 
 // The bind mounts of another container's files, which a container sharing
 // its network namespace (--network container:X) shares too.

@@ -20,8 +20,11 @@
 #include "container/attach_hub.h"
 #include "container/attach_protocol.h"
 #include "container/docker_init.h"
+#include "container/endpoint_flags.h"
 #include "container/health.h"
+#include "container/etc_files.h"
 #include "container/joined_network.h"
+#include "container/network_keeper.h"
 #include "container/logs.h"
 #include "container/network_engine.h"
 #include "container/pause.h"
@@ -32,11 +35,13 @@
 #include "runtime/oci_config.h"
 #include "runtime/terminal.h"
 #include "store/containers.h"
+#include "store/networks.h"
 #include "base/error.h"
 #include "base/fd.h"
 #include "base/file.h"
 #include "base/go_values.h"
 #include "base/human.h"
+#include "base/lock.h"
 #include "base/interrupt.h"
 #include "base/log.h"
 #include "base/process.h"
@@ -48,12 +53,6 @@ extern "C" void mi_collect(bool force) __attribute__((weak));
 namespace hutch {
 
 namespace {
-
-int64_t monotonic_ms() {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 // docker's restart manager: 100 ms before the first restart, doubled each
 // time, at most a minute, and back to 100 ms after a run of 10 s or more.
@@ -125,8 +124,10 @@ class OneRun {
 
   // Creates the container and waits for its exec; throws its failure. With
   // the record's OpenStdin the container reads a pipe that attached clients
-  // write to (docker's -i), else /dev/null.
-  void start(const ContainerRecord& record) {
+  // write to (docker's -i), else /dev/null. On a user network, `attachment`
+  // (the keeper's, whose user namespace the spec joins) wires its network.
+  void start(const ContainerRecord& record, NetworkAttachment* attachment = nullptr,
+             const std::vector<std::string>& link_addresses = {}) {
     bool open_stdin = record.config.open_stdin;
     Fd null(::open("/dev/null", O_RDWR | O_CLOEXEC));
     if (!null) fail_errno("open /dev/null");
@@ -159,11 +160,26 @@ class OneRun {
     const HostConfig& host = record.host_config;
     std::string engine = uses_network_engine(host) ? find_network_engine() : "";
     NetworkPlan plan = network_plan(host);
+    if (!record.config.mac_address.empty()) plan.mac_address = record.config.mac_address;
     if (!engine.empty()) {
       plan.ports = take_host_ports(host, record.config, record.name);
       ip_address_ = plan.address;
       request_.on_namespaces_made = [this, engine, plan](pid_t init) {
         network_.emplace(engine, plan, init, request_.bundle + "/network.log");
+      };
+    }
+    if (attachment) {
+      request_.on_namespaces_made = [this, attachment, &record, &link_addresses,
+                                     reaches_host = plan.gateway_reaches_host](pid_t init) {
+        Fd netns(::open(("/proc/" + std::to_string(init) + "/ns/net").c_str(), O_RDONLY | O_CLOEXEC));
+        if (!netns) fail_errno("open the container's network namespace");
+        // docker's embedded DNS answers for its name, its short id and its
+        // aliases.
+        std::vector<std::string> names = {record.name, record.id.substr(0, 12)};
+        names.insert(names.end(), record.endpoint.aliases.begin(), record.endpoint.aliases.end());
+        ip_address_ = attachment->connect(netns.get(), record.id, record.endpoint.ipv4_address,
+                                          record.config.mac_address, reaches_host, names);
+        update_hosts_address(request_.bundle, ip_address_, link_addresses);
       };
     }
     if (!network_container(host).empty() || host.network_mode == "host") ports_.clear();
@@ -417,6 +433,28 @@ RestartPolicy parse_restart_policy(const std::string& text) {
 
 namespace {
 
+// The addresses of --link's targets, which must be running on the
+// container's network, in --link's order (update_hosts_address).
+std::vector<std::string> addresses_of_links(const ContainerStore& containers, const ContainerRecord& record) {
+  std::vector<std::string> out;
+  for (const auto& link : record.host_config.links) {
+    auto [name, alias] = parse_link(link);
+    std::optional<ContainerRecord> target;
+    try {
+      target = containers.find(name);
+    } catch (const Error&) {
+    }
+    if (!target || !target->is_running() || target->ip_address.empty())
+      fail("Cannot link to a non running container: /%s AS /%s/%s", name.c_str(), record.name.c_str(),
+           alias.c_str());
+    if (user_network(target->host_config) != user_network(record.host_config))
+      fail("Cannot link to /%s, as it does not belong to network %s", name.c_str(),
+           user_network(record.host_config).c_str());
+    out.push_back(target->ip_address);
+  }
+  return out;
+}
+
 // The signals the monitor handles through its signalfd. They are blocked from
 // before its exec, so one sent early (an interrupted run) waits for it.
 sigset_t monitor_signals() {
@@ -641,10 +679,21 @@ int monitor_main(const Store& store, const std::string& id, int report_fd, int o
         joined.emplace(store, other);
         joined->join(spec);
       }
+      std::optional<NetworkAttachment> attachment;
+      // network rm waits until the record says the container runs on it.
+      std::optional<FileLock> network_lock;
+      std::vector<std::string> link_addresses;
+      if (std::string network = user_network(record.host_config); !network.empty()) {
+        NetworkStore networks(store);
+        network_lock.emplace(networks.lock(FileLock::kShared));
+        attachment.emplace(store, networks.find(network));
+        attachment->join(spec);
+        link_addresses = addresses_of_links(containers, record);
+      }
       SharedUserns shared(store, spec);
       if (shared.found()) shared.join(spec);
       run.emplace(std::move(spec), request, *log, *hub);
-      run->start(record);
+      run->start(record, attachment ? &*attachment : nullptr, link_addresses);
       shared.announce(run->init_pid());
       ever_started = true;
       record = containers.update(id, [&](ContainerRecord& r) {
@@ -655,6 +704,7 @@ int monitor_main(const Store& store, const std::string& id, int report_fd, int o
         r.error.clear();
         r.paused = false;
       });
+      network_lock.reset();
       hub->on_request = [&](const std::string& what) { return run->control(what, containers, id); };
       health.container_started(monotonic_ms());
       log_phase("monitor: running recorded");

@@ -55,6 +55,7 @@ NetworkPlan network_plan(const HostConfig& host) {
   NetworkPlan plan;
   for (const auto& entry : host.extra_hosts)
     if (split_extra_host(entry).second == kHostGateway) plan.gateway_reaches_host = true;
+  plan.dns_relay = host_resolvers().needs_relay;
   return plan;
 }
 
@@ -70,12 +71,13 @@ NetworkEngine::NetworkEngine(const std::string& program, const NetworkPlan& plan
   std::vector<std::string> argv = {
       program, "--foreground", "--quiet", "--config-net", "--pid", "/proc/self/fd/3",
       "--address", plan.address, "--netmask", std::to_string(plan.prefix_length), "--gateway", plan.gateway,
-      "--ns-mac-addr", plan.mac_address, "--dns-forward", plan.gateway,
+      "--ns-mac-addr", plan.mac_address,
       // docker's default bridge has no IPv6.
       "--ipv4-only",
       // Nothing of the namespace is reached from it through the host's
       // loopback, as pasta would by default.
       "--tcp-ns", "none", "--udp-ns", "none"};
+  if (plan.dns_relay) argv.insert(argv.end(), {"--dns-forward", plan.gateway});
   // Published ports come from -p and -P alone; none of pasta's automatic ones.
   bool tcp = false, udp = false;
   for (const auto& p : plan.ports) {

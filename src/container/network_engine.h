@@ -20,8 +20,8 @@ namespace hutch {
 
 // docker's default bridge, as a rootless container sees it: docker's first
 // address on 172.17.0.0/16 and its MAC, the default route through the
-// gateway, pasta's MTU of 65520. The gateway answers DNS (relayed to the
-// host's resolvers, loopback ones included) and, only when host-gateway is
+// gateway, pasta's MTU of 65520. The gateway answers DNS when the host has
+// loopback resolvers only (host_resolvers) and, only when host-gateway is
 // asked for, reaches the host's loopback.
 struct NetworkPlan {
   std::string address = "172.17.0.2";
@@ -29,6 +29,7 @@ struct NetworkPlan {
   std::string gateway = "172.17.0.1";
   std::string mac_address = "02:42:ac:11:00:02";
   bool gateway_reaches_host = false;
+  bool dns_relay = false;
   std::vector<HostPortRequest> ports;
 };
 

@@ -17,4 +17,6 @@ bool is_known_network_mode(const HostConfig& host) {
          mode.rfind("container:", 0) == 0;
 }
 
+std::string user_network(const HostConfig& host) { return is_known_network_mode(host) ? "" : host.network_mode; }
+
 }  // namespace hutch

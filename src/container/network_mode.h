@@ -15,7 +15,10 @@ bool uses_network_engine(const HostConfig& host);
 std::string network_container(const HostConfig& host);
 
 // One of the modes above (bridge, default, pasta, none, private, host,
-// container:X), else what docker calls a network not found.
+// container:X); anything else names a user network.
 bool is_known_network_mode(const HostConfig& host);
+
+// The user network's name or id the mode names; "" for the modes above.
+std::string user_network(const HostConfig& host);
 
 }  // namespace hutch

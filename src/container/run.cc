@@ -12,6 +12,7 @@
 #include <optional>
 
 #include "container/docker_init.h"
+#include "container/endpoint_flags.h"
 #include "container/environment.h"
 #include "container/etc_files.h"
 #include "container/attach_client.h"
@@ -20,6 +21,7 @@
 #include "container/mount_plan.h"
 #include "container/mount_point_layer.h"
 #include "container/network_engine.h"
+#include "container/network_keeper.h"
 #include "container/rootless.h"
 #include "container/spec_builder.h"
 #include "image/image_config.h"
@@ -32,10 +34,12 @@
 #include "runtime/terminal.h"
 #include "store/containers.h"
 #include "store/images.h"
+#include "store/networks.h"
 #include "store/volumes.h"
 #include "base/error.h"
 #include "base/file.h"
 #include "base/human.h"
+#include "base/ipv4_subnet.h"
 #include "base/interrupt.h"
 #include "base/log.h"
 #include "base/printable.h"
@@ -53,8 +57,38 @@ std::optional<ContainerRecord> check_network(const Store& store, const RunOption
   const HostConfig& host = options.host;
   const std::string& mode = host.network_mode;
   std::string other = network_container(host);
+  if (!host.links.empty()) {
+    if (!other.empty())
+      fail("conflicting options: container type network can't be used with links. This would result in undefined "
+           "behavior");
+    if (mode == "host")
+      fail("conflicting options: host type networking can't be used with links. This would result in undefined "
+           "behavior");
+    if (user_network(host).empty())
+      fail("--link needs a user network (--network NAME): on the default network each container has a network of "
+           "its own");
+  }
+  if (user_network(host).empty()) {
+    if (!options.endpoint.ipv4_address.empty())
+      fail("user specified IP address is supported on user defined networks only");
+    if (!options.endpoint.aliases.empty())
+      fail("network-scoped alias is supported only for containers in user defined networks");
+  }
+  if (!other.empty() && !options.config.mac_address.empty())
+    fail("Conflicting options: mac-address and the network mode");
   if (other.empty()) {
-    if (!is_known_network_mode(host)) fail("network %s not found", mode.c_str());
+    if (std::string name = user_network(host); !name.empty()) {
+      Network network = NetworkStore(store).find(name);
+      const std::string& ip = options.endpoint.ipv4_address;
+      auto subnet = parse_ipv4_subnet(network.subnet);
+      if (!ip.empty() && !(subnet && subnet->contains(*parse_ipv4(ip))))
+        fail("no configured subnet or ip-range contain the IP address %s", ip.c_str());
+      // Its keeper routes outbound traffic only; a port forwarder into its
+      // namespace is still to come.
+      if (!host.port_bindings.empty() || host.publish_all_ports)
+        fail("publishing ports (-p, -P) on a user network is not supported yet: use the default network");
+      return std::nullopt;
+    }
     // Only the engine publishes ports: docker's warning for the host's
     // network, and its like for the networks that have none.
     if (!uses_network_engine(host) && (!host.port_bindings.empty() || host.publish_all_ports))
@@ -71,8 +105,28 @@ std::optional<ContainerRecord> check_network(const Store& store, const RunOption
   return ContainerStore(store).find(other);
 }
 
+// --link's lines in /etc/hosts, docker's: "ALIAS ID NAME" of each target,
+// which must exist now and run when the container starts.
+std::vector<std::string> link_host_names(const Store& store, const HostConfig& host) {
+  std::vector<std::string> out;
+  ContainerStore containers(store);
+  for (const auto& link : host.links) {
+    auto [name, alias] = parse_link(link);
+    ContainerRecord target;
+    try {
+      target = containers.find(name);
+    } catch (const Error&) {
+      fail("could not get container for %s", printable(name).c_str());
+    }
+    std::string names = alias + " " + target.id.substr(0, 12);
+    if (target.name != alias) names += " " + target.name;
+    out.push_back(names);
+  }
+  return out;
+}
+
 // What the container's /etc files say of its network.
-EtcNetwork etc_network(const HostConfig& host, const ContainerConfig& config) {
+EtcNetwork etc_network(const HostConfig& host, const ContainerConfig& config, std::vector<std::string> links) {
   EtcNetwork etc;
   etc.host_network = host.network_mode == "host";
   etc.domainname = config.domainname;
@@ -84,10 +138,21 @@ EtcNetwork etc_network(const HostConfig& host, const ContainerConfig& config) {
   for (auto entry : host.extra_hosts) {
     auto [name, ip] = split_extra_host(entry);
     // docker's host-gateway is its bridge's address, which reaches the host;
-    // here the engine's gateway, or the host's own loopback for the host's
-    // network.
-    if (ip == kHostGateway) entry = name + ":" + (etc.host_network || !engine ? "127.0.0.1" : network.gateway);
+    // here the engine's gateway (a user network's keeper's), or the host's own
+    // loopback for the host's network.
+    if (ip == kHostGateway) {
+      std::string gateway = !user_network(host).empty() ? kUserNetworkHostGateway
+                            : etc.host_network || !engine ? "127.0.0.1"
+                                                          : network.gateway;
+      entry = name + ":" + gateway;
+    }
     etc.extra_hosts.push_back(entry);
+  }
+  if (!user_network(host).empty()) {
+    // The address comes at each start (update_hosts_address).
+    etc.address = "0.0.0.0";
+    etc.embedded_dns = true;
+    etc.links = std::move(links);
   }
   if (uses_network_engine(host)) {
     // The monitor attaches the engine; without one the container still runs,
@@ -242,6 +307,7 @@ int run_container(const Store& store, const RunOptions& options, const PullImage
   if (options.pull != "always" && options.pull != "missing" && options.pull != "never")
     fail("invalid pull option: '%s': must be one of \"always\", \"missing\" or \"never\"", options.pull.c_str());
   std::optional<ContainerRecord> network_owner = check_network(store, options);
+  std::vector<std::string> links = link_host_names(store, options.host);
   if (options.host.auto_remove && options.host.restart_policy.name != "no")
     fail("Conflicting options: --restart and --rm");
   check_log_config(options.host.log_config);
@@ -322,6 +388,7 @@ int run_container(const Store& store, const RunOptions& options, const PullImage
   if (merged.cmd) record.command.insert(record.command.end(), merged.cmd->begin(), merged.cmd->end());
   record.config.hostname = container_hostname(merged, options.host, facts);
   record.host_config = with_daemon_defaults(options.host, facts);
+  record.endpoint = options.endpoint;
   // docker records the container by id.
   if (network_owner) record.host_config.network_mode = "container:" + network_owner->id;
   facts.layer_dirs = layer_dirs;
@@ -357,7 +424,7 @@ int run_container(const Store& store, const RunOptions& options, const PullImage
   // Stores made before the mount point existed get it on their first run.
   if (mkdir(facts.rootfs.c_str(), 0755) < 0 && errno != EEXIST) fail_errno("mkdir %s", facts.rootfs.c_str());
   facts.mounts = network_owner ? etc_file_mounts(store.container_dir(network_owner->id))
-                               : write_etc_files(dir, record.config.hostname, etc_network(options.host, merged));
+                               : write_etc_files(dir, record.config.hostname, etc_network(options.host, merged, links));
   if (options.host.readonly_rootfs)
     for (auto& m : facts.mounts) m.options.push_back("ro");
   create_missing_bind_sources(plan);

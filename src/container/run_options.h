@@ -11,6 +11,7 @@ namespace hutch {
 struct RunOptions {
   ContainerConfig config;
   HostConfig host;
+  EndpointConfig endpoint;
   std::string name;
   std::string pull = "missing";        // always | missing | never
   std::string platform;

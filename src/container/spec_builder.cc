@@ -181,8 +181,8 @@ NamespacePlan plan_namespaces(const HostConfig& host) {
   plan.privileged = host.privileged;
   const std::string& net = host.network_mode;
   // container:X's namespace is joined where it is made (the monitor finds X's).
+  // A user network's is made here too, and wired by its keeper.
   if (net == "host") plan.network = false;
-  else if (!is_known_network_mode(host)) fail("network %s not found", net.c_str());
 
   const std::string& ipc = host.ipc_mode;
   if (ipc == "host") plan.ipc = false;

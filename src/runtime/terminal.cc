@@ -7,6 +7,7 @@
 #include <cstring>
 
 #include "base/error.h"
+#include "base/fd_passing.h"
 
 namespace hutch {
 
@@ -33,41 +34,12 @@ bool hung_up(int fd) {
   return fd >= 0 && tcgetattr(fd, &t) < 0 && errno == EIO;
 }
 
-void send_fd(int socket, int fd) {
-  char byte = 0;
-  struct iovec iov = {&byte, 1};
-  char control[CMSG_SPACE(sizeof(int))] = {};
-  struct msghdr msg = {};
-  msg.msg_iov = &iov;
-  msg.msg_iovlen = 1;
-  msg.msg_control = control;
-  msg.msg_controllen = sizeof control;
-  struct cmsghdr* c = CMSG_FIRSTHDR(&msg);
-  c->cmsg_level = SOL_SOCKET;
-  c->cmsg_type = SCM_RIGHTS;
-  c->cmsg_len = CMSG_LEN(sizeof(int));
-  memcpy(CMSG_DATA(c), &fd, sizeof(int));
-  if (sendmsg(socket, &msg, 0) < 0) fail_errno("send terminal");
-}
+void send_fd(int socket, int fd) { send_message(socket, {}, fd); }
 
 Fd receive_fd(int socket) {
-  char byte;
-  struct iovec iov = {&byte, 1};
-  char control[CMSG_SPACE(sizeof(int))] = {};
-  struct msghdr msg = {};
-  msg.msg_iov = &iov;
-  msg.msg_iovlen = 1;
-  msg.msg_control = control;
-  msg.msg_controllen = sizeof control;
-  ssize_t n;
-  while ((n = recvmsg(socket, &msg, MSG_CMSG_CLOEXEC)) < 0 && errno == EINTR) {
-  }
-  if (n <= 0) return Fd();
-  struct cmsghdr* c = CMSG_FIRSTHDR(&msg);
-  if (!c || c->cmsg_type != SCM_RIGHTS) return Fd();
-  int fd;
-  memcpy(&fd, CMSG_DATA(c), sizeof(int));
-  return Fd(fd);
+  Fd fd;
+  receive_message(socket, &fd);
+  return fd;
 }
 
 }  // namespace hutch

@@ -14,6 +14,13 @@ namespace hutch {
 
 using KeyValues = std::vector<std::pair<std::string, std::string>>;
 
+// Engine API NetworkingConfig's one endpoint: on a user network, --ip and
+// --network-alias.
+struct EndpointConfig {
+  std::string ipv4_address;
+  std::vector<std::string> aliases;
+};
+
 // Engine API "Config". In RunOptions it holds only what the flags said (an
 // empty field: not given; --entrypoint "" is an empty, present entrypoint); in
 // a container record, the image's config with the flags applied, before the
@@ -21,6 +28,7 @@ using KeyValues = std::vector<std::pair<std::string, std::string>>;
 struct ContainerConfig {
   std::string hostname;
   std::string domainname;
+  std::string mac_address;  // --mac-address
   std::string user;
   bool attach_stdin = false;
   bool attach_stdout = true;
@@ -106,6 +114,7 @@ struct HostConfig {
   std::vector<std::string> dns_search;
   std::vector<std::string> extra_hosts;
   std::vector<std::string> group_add;
+  std::vector<std::string> links;  // --link as docker records it: /NAME:/CONTAINER/ALIAS
   std::string ipc_mode = "private";
   std::string pid_mode;
   std::string uts_mode;

@@ -176,6 +176,7 @@ void write_container_config(JsonWriter& w, const ContainerConfig& c) {
   else key_set(w, c.volumes);
   w.field("WorkingDir", c.working_dir);
   optional_strings(w, "Entrypoint", c.entrypoint);
+  if (!c.mac_address.empty()) w.field("MacAddress", c.mac_address);
   w.key("OnBuild").null();
   string_map(w.key("Labels"), c.labels);
   if (!c.stop_signal.empty()) w.field("StopSignal", c.stop_signal);
@@ -208,7 +209,7 @@ void write_host_config(JsonWriter& h, const HostConfig& host) {
   strings_or_null(h, "ExtraHosts", host.extra_hosts);
   strings_or_null(h, "GroupAdd", host.group_add);
   h.field("IpcMode", host.ipc_mode).field("Cgroup", "");
-  h.key("Links").null();
+  strings_or_null(h, "Links", host.links);
   h.field("OomScoreAdj", host.oom_score_adj.value_or(0))
       .field("PidMode", host.pid_mode)
       .field("Privileged", host.privileged)
@@ -255,6 +256,7 @@ ContainerConfig parse_container_config(const JsonValue& json) {
   ContainerConfig c;
   c.hostname = json.string_at("Hostname");
   c.domainname = json.string_at("Domainname");
+  c.mac_address = json.string_at("MacAddress");
   c.user = json.string_at("User");
   c.attach_stdin = bool_at(json, "AttachStdin", c.attach_stdin);
   c.attach_stdout = bool_at(json, "AttachStdout", c.attach_stdout);
@@ -303,6 +305,7 @@ HostConfig parse_host_config(const JsonValue& json) {
   h.dns_search = json.strings_at("DnsSearch");
   h.extra_hosts = json.strings_at("ExtraHosts");
   h.group_add = json.strings_at("GroupAdd");
+  h.links = json.strings_at("Links");
   h.ipc_mode = json.string_at("IpcMode", h.ipc_mode);
   if (const JsonValue* v = json.get("OomScoreAdj"); v && v->kind() == JsonValue::kNumber && v->as_int() != 0)
     h.oom_score_adj = (int)v->as_int();

@@ -110,6 +110,10 @@ std::string record_json(const ContainerRecord& r) {
   }
   if (!r.ports.empty()) write_port_bindings(w.key("Ports"), r.ports);
   if (!r.ip_address.empty()) w.field("IPAddress", r.ip_address);
+  if (!r.endpoint.ipv4_address.empty() || !r.endpoint.aliases.empty()) {
+    w.key("EndpointConfig").begin_object().field("IPv4Address", r.endpoint.ipv4_address);
+    w.key("Aliases").string_array(r.endpoint.aliases).end_object();
+  }
   write_host_config(w.key("HostConfig"), r.host_config);
   write_container_config(w.key("Config"), r.config);
   if (!r.mounts.empty()) {
@@ -246,6 +250,10 @@ std::optional<ContainerRecord> ContainerStore::load(const std::string& id) const
   r.monitor_start = j.int_at("MonitorStart");
   r.ports = parse_port_bindings(j.get("Ports"));
   r.ip_address = j.string_at("IPAddress");
+  if (const JsonValue* e = j.get("EndpointConfig"); e && e->is_object()) {
+    r.endpoint.ipv4_address = e->string_at("IPv4Address");
+    r.endpoint.aliases = e->strings_at("Aliases");
+  }
   const JsonValue* config = j.get("Config");
   if (config && config->is_object()) r.config = parse_container_config(*config);
   else r.config_from_image = true;

@@ -63,6 +63,8 @@ struct ContainerRecord {
   PortBindings ports;
   // Its address on the engine's network while it runs; "" without one.
   std::string ip_address;
+  // What it asked of its user network (none elsewhere).
+  EndpointConfig endpoint;
   pid_t monitor_pid = 0;  // the hutch process supervising it: run's, or a monitor
   unsigned long long monitor_start = 0;
 

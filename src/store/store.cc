@@ -37,7 +37,7 @@ Store::Store(std::string root) : root_(std::move(root)) {
   with_context("store " + root_, [&] {
     if (is_dir(root_ + "/tmp")) return;  // the last directory created below
     mkdir_p(root_, 0700);
-    for (const char* dir : {"blobs", "blobs/sha256", "layers", "images", "containers", "names", "volumes", "tmp"})
+    for (const char* dir : {"blobs", "blobs/sha256", "layers", "images", "containers", "names", "volumes", "networks", "tmp"})
       mkdir_p(root_ + "/" + dir, 0700);
   });
 }

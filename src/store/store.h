@@ -46,6 +46,7 @@ class Store {
   std::string names_dir() const { return root_ + "/names"; }
   std::string recycled_dir() const { return root_ + "/recycled"; }
   std::string volumes_dir() const { return root_ + "/volumes"; }
+  std::string networks_dir() const { return root_ + "/networks"; }
   std::string tmp_dir() const { return root_ + "/tmp"; }
   // Where every container mounts its root, each in its own mount namespace:
   // one empty directory for all, so that a container costs no directory of

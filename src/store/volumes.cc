@@ -55,19 +55,6 @@ std::string option(const std::map<std::string, std::string>& options, const char
   return it == options.end() ? "" : it->second;
 }
 
-std::map<std::string, std::string> string_map(const JsonValue* object) {
-  std::map<std::string, std::string> out;
-  if (object && object->is_object())
-    for (const auto& [k, v] : object->members()) out[k] = v.as_string();
-  return out;
-}
-
-void write_map(JsonWriter& w, const char* key, const std::map<std::string, std::string>& map) {
-  w.key(key).begin_object();
-  for (const auto& [k, v] : map) w.field(k, v);
-  w.end_object();
-}
-
 }  // namespace
 
 bool Volume::is_tmpfs() const { return option(options, "type") == "tmpfs"; }
@@ -150,8 +137,8 @@ Volume VolumeStore::create(const std::string& given, const std::map<std::string,
     if (mkdir((built + "/_data").c_str(), 0755) < 0) fail_errno("mkdir %s/_data", built.c_str());
     JsonWriter w;
     w.begin_object().field("Name", v.name).field("Driver", v.driver).field("CreatedAt", v.created_at);
-    write_map(w, "Labels", v.labels);
-    write_map(w, "Options", v.options);
+    write_string_map(w, "Labels", v.labels);
+    write_string_map(w, "Options", v.options);
     w.field("Scope", v.scope).end_object();
     write_file_atomic(built + "/volume.json", w.str(), false, 0600);
     if (rename(built.c_str(), dir(name).c_str()) < 0) {
@@ -172,8 +159,8 @@ Volume VolumeStore::load(const std::string& name) const {
   // Built from where the store is now, so a moved store stays right.
   v.mountpoint = dir(name) + "/_data";
   v.created_at = j.string_at("CreatedAt");
-  v.labels = string_map(j.get("Labels"));
-  v.options = string_map(j.get("Options"));
+  v.labels = string_map_of(j.get("Labels"));
+  v.options = string_map_of(j.get("Options"));
   v.scope = j.string_at("Scope", "local");
   return v;
 }

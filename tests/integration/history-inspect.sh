@@ -153,7 +153,7 @@ test_inspect_containers_and_images() {
     assert_eq "hutch: No such object: nosuch" "$err"
     run hutch inspect --type volume x
     assert_error 1
-    assert_eq 'hutch: unknown type: "volume": must be one of "container", "image"' "$err"
+    assert_eq 'hutch: unknown type: "volume": must be one of "container", "image", "network"' "$err"
 }
 
 test_inspect_running_container() {

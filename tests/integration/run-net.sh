@@ -12,49 +12,6 @@ container_ifaces() {   # hutch run options...
     out=$(sort <<<"$out")
 }
 
-free_port() {
-    python3 -c 'import socket
-s = socket.socket()
-s.bind(("0.0.0.0", 0))
-print(s.getsockname()[1])'
-}
-
-# The host's own non-loopback IPv4 address (what a container reaches through
-# its default route), or a skip.
-host_address() {
-    local a
-    a=$(ip -4 -o addr show scope global 2>/dev/null | awk '{ sub(/\/.*/, "", $4); print $4; exit }')
-    [ -n "$a" ] || skip "the host has no non-loopback IPv4 address"
-    printf '%s\n' "$a"
-}
-
-# http_server ADDRESS PORT: a server of the host's serving $WORK/www, with
-# its requests logged to $WORK/http.log.
-http_server() {
-    mkdir -p "$WORK/www"
-    echo "token-$$" >"$WORK/www/token"
-    spawn "$WORK/http.log" python3 -u -m http.server --bind "$1" --directory "$WORK/www" "$2"
-    local i
-    for ((i = 0; i < 100; i++)); do
-        python3 -c 'import socket, sys; socket.create_connection((sys.argv[1], int(sys.argv[2])), 1)' "$1" "$2" \
-            2>/dev/null && return 0
-        sleep 0.05
-    done
-    fail "the host's HTTP server did not start" "$(cat "$WORK/http.log")"
-}
-
-# wait_http URL: the published port answers (the server in the container may
-# still be starting).
-wait_http() {
-    local i
-    for ((i = 0; i < 100; i++)); do
-        curl -sf --max-time 2 "$1" >/dev/null && return 0
-        sleep 0.05
-    done
-    run curl -sS --max-time 2 "$1"
-    fail "$1 did not answer" "$(_last)"
-}
-
 test_default_network_has_eth0_and_loopback() {
     container_ifaces
     assert_eq $'eth0\nlo' "$out" "interfaces"

@@ -281,3 +281,26 @@ wait_http() {
     run curl -sS --max-time 2 "$1"
     fail "$1 did not answer" "$(_last)"
 }
+
+# The image has no UDP server: what reaches the container's namespace shows
+# in its UDP counters (a datagram for a port nothing listens on is NoPorts).
+udp_noports() {   # CONTAINER
+    hutch exec "$1" awk '$1 == "Udp:" && $2 ~ /^[0-9]/ { print $3 }' /proc/net/snmp
+}
+
+# assert_udp_reaches CONTAINER PORT: datagrams sent to the host's PORT reach
+# the container's namespace (as NoPorts, where nothing listens).
+assert_udp_reaches() {
+    local c=$1 port=$2 before after i
+    before=$(udp_noports "$c")
+    for ((i = 0; i < 3; i++)); do
+        python3 -c 'import socket, sys
+socket.socket(socket.AF_INET, socket.SOCK_DGRAM).sendto(b"over-udp", ("127.0.0.1", int(sys.argv[1])))' "$port"
+    done
+    for ((i = 0; i < 50; i++)); do
+        after=$(udp_noports "$c")
+        [ "$after" -gt "$before" ] && break
+        sleep 0.1
+    done
+    [ "$after" -gt "$before" ] || fail "no datagram reached the container (NoPorts $before -> $after)"
+}

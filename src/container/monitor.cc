@@ -169,16 +169,25 @@ class OneRun {
       };
     }
     if (attachment) {
-      request_.on_namespaces_made = [this, attachment, &record, &link_addresses,
-                                     reaches_host = plan.gateway_reaches_host](pid_t init) {
+      // The keeper forwards the published ports from sockets bound here,
+      // so that a port that is taken fails the start before anything runs.
+      auto endpoint = std::make_shared<NetworkAttachment::Endpoint>();
+      endpoint->container_id = record.id;
+      endpoint->ip = record.endpoint.ipv4_address;
+      endpoint->mac = record.config.mac_address;
+      endpoint->reaches_host = plan.gateway_reaches_host;
+      // docker's embedded DNS answers for its name, its short id and its
+      // aliases.
+      endpoint->names = {record.name, record.id.substr(0, 12)};
+      endpoint->names.insert(endpoint->names.end(), record.endpoint.aliases.begin(), record.endpoint.aliases.end());
+      plan.ports = take_host_ports(host, record.config, record.name);
+      endpoint->ports = plan.ports;
+      endpoint->port_sockets = bind_host_ports(plan.ports, record.name);
+      request_.on_namespaces_made = [this, attachment, endpoint, &link_addresses](pid_t init) {
         Fd netns(::open(("/proc/" + std::to_string(init) + "/ns/net").c_str(), O_RDONLY | O_CLOEXEC));
         if (!netns) fail_errno("open the container's network namespace");
-        // docker's embedded DNS answers for its name, its short id and its
-        // aliases.
-        std::vector<std::string> names = {record.name, record.id.substr(0, 12)};
-        names.insert(names.end(), record.endpoint.aliases.begin(), record.endpoint.aliases.end());
-        ip_address_ = attachment->connect(netns.get(), record.id, record.endpoint.ipv4_address,
-                                          record.config.mac_address, reaches_host, names);
+        ip_address_ = attachment->connect(netns.get(), *endpoint);
+        endpoint->port_sockets.clear();  // the keeper has them
         update_hosts_address(request_.bundle, ip_address_, link_addresses);
       };
     }

@@ -14,6 +14,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cstdio>
+#include <cstdlib>
 #include <map>
 #include <optional>
 
@@ -30,6 +31,7 @@
 #include "container/network_engine.h"
 #include "net/embedded_dns.h"
 #include "net/netlink.h"
+#include "net/port_forwarder.h"
 #include "runtime/userns.h"
 
 namespace hutch {
@@ -40,6 +42,9 @@ constexpr const char* kSocketName = "keeper.sock";
 // A keeper that no container reaches in this long ends (one started for a
 // start that then failed).
 constexpr int kUnusedMs = 10000;
+// pasta's, not docker's 1500: the bridge's traffic leaves through pasta,
+// which moves a 64 KiB segment for the cost of a 1500-byte one.
+constexpr unsigned kMtu = 65520;
 // docker's embedded DNS address, on every container's loopback.
 constexpr uint32_t kDnsAddress = 0x7f00000b;  // 127.0.0.11
 
@@ -102,6 +107,7 @@ struct Endpoint {
   uint32_t address = 0;
   bool reaches_host = false;
   std::vector<std::string> names;  // lowercase
+  std::vector<PublishedSocket> published;  // until its address is known
 };
 
 class Keeper {
@@ -170,15 +176,19 @@ class Keeper {
       for (const auto& e : endpoints_) fds.push_back({e.socket.get(), POLLIN, 0});
       size_t dns_at = fds.size();
       dns_->add_poll_fds(fds);
+      size_t ports_at = fds.size();
+      ports_.add_poll_fds(fds);
       int timeout = dns_->next_timeout_ms();
+      if (int t = ports_.next_timeout_ms(); t >= 0) timeout = timeout < 0 ? t : std::min(timeout, t);
       if (endpoints_.empty()) {
         int64_t left = std::max<int64_t>(0, idle_since + kUnusedMs - monotonic_ms());
         timeout = timeout < 0 ? (int)left : std::min(timeout, (int)left);
       }
       int n = poll(fds.data(), fds.size(), timeout);
       if (n < 0 && errno != EINTR) fail_errno("poll");
-      std::vector<struct pollfd> dns_fds(fds.begin() + dns_at, fds.end());
+      std::vector<struct pollfd> dns_fds(fds.begin() + dns_at, fds.begin() + ports_at);
       dns_->handle(dns_fds);
+      ports_.handle(std::vector<struct pollfd>(fds.begin() + ports_at, fds.end()));
       std::vector<int> gone;
       for (size_t i = 1; i < dns_at; i++)
         if (fds[i].revents) gone_or_asked(fds[i].fd, gone);
@@ -272,6 +282,14 @@ class Keeper {
       gone.push_back(fd);
       return;
     }
+    // "publish tcp|udp PORT" with the host's socket: no reply.
+    std::vector<std::string> w = split_whitespace(*asked);
+    if (w.size() == 3 && w[0] == "publish" && netns && !e->address) {
+      int port = atoi(w[2].c_str());
+      if (port > 0 && port < 65536 && (w[1] == "tcp" || w[1] == "udp"))
+        e->published.push_back({w[1] == "udp", port, std::move(netns)});
+      return;
+    }
     std::string reply;
     try {
       reply = "ok " + attach(*e, *asked, netns);
@@ -306,6 +324,7 @@ class Keeper {
       }
     }
     dns_->remove(e->container_id);
+    ports_.remove(e->container_id);
     endpoints_.erase(e);
   }
 
@@ -337,6 +356,7 @@ class Keeper {
     std::string host_side = "veth" + w[1].substr(0, 11);
     here_->add_veth(host_side, "eth0", netns.get());
     int host_index = here_->link_index(host_side);
+    here_->set_mtu(host_index, kMtu);
     here_->set_master(host_index, bridge_);
     here_->set_up(host_index);
     // The container's side, through a netlink socket and DNS sockets made
@@ -362,6 +382,7 @@ class Keeper {
                     &mac[5]) != 6)
       fail("%s is not a valid mac address", w[3].c_str());
     there->set_mac(eth0, mac);
+    there->set_mtu(eth0, kMtu);
     there->add_address(eth0, address, subnet_.prefix);
     there->set_up(eth0);
     if (!network_.internal) there->add_default_route(gateway_);
@@ -377,6 +398,7 @@ class Keeper {
       e.names.push_back(name);
     }
     dns_->add(e.container_id, std::move(udp), std::move(tcp));
+    ports_.add(e.container_id, address, std::move(e.published));
     return format_ipv4(address);
   }
 
@@ -401,6 +423,7 @@ class Keeper {
   pid_t launcher_ = -1;
   bool engine_ready_ = false;
   std::optional<EmbeddedDns> dns_;
+  PortForwarder ports_;
   std::vector<Endpoint> endpoints_;
 };
 
@@ -473,12 +496,16 @@ void NetworkAttachment::join(oci::Config& spec) const {
   spec.linux.gid_mappings.clear();
 }
 
-std::string NetworkAttachment::connect(int netns, const std::string& container_id, const std::string& ip,
-                                       const std::string& mac, bool reaches_host,
-                                       const std::vector<std::string>& names) {
-  std::string asked = "connect " + container_id + " " + (ip.empty() ? "-" : ip) + " " + (mac.empty() ? "-" : mac) +
-                      (reaches_host ? " host" : " -");
-  for (const auto& n : names) asked += " " + n;
+std::string NetworkAttachment::connect(int netns, const Endpoint& endpoint) {
+  // Its published sockets first, one message each; they wait for its
+  // address.
+  for (size_t i = 0; i < endpoint.ports.size(); i++)
+    send_message(socket_.get(),
+                 "publish " + endpoint.ports[i].protocol + " " + std::to_string(endpoint.ports[i].container_port),
+                 endpoint.port_sockets[i].get());
+  std::string asked = "connect " + endpoint.container_id + " " + (endpoint.ip.empty() ? "-" : endpoint.ip) + " " +
+                      (endpoint.mac.empty() ? "-" : endpoint.mac) + (endpoint.reaches_host ? " host" : " -");
+  for (const auto& n : endpoint.names) asked += " " + n;
   send_message(socket_.get(), asked, netns);
   std::optional<std::string> reply = receive_message(socket_.get());
   if (!reply) fail("network %s: its keeper exited", network_name_.c_str());

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "base/fd.h"
+#include "container/port_publish.h"
 #include "runtime/oci_config.h"
 #include "store/networks.h"
 #include "store/store.h"
@@ -36,12 +37,19 @@ class NetworkAttachment {
   void join(oci::Config& spec) const;
 
   // Once the container's namespaces exist: its eth0 on the bridge, its
-  // default route, and DNS at 127.0.0.11. `ip` is --ip ("" for the next
-  // free address), `mac` --mac-address ("" for docker's, made of the
-  // address); `names` what the network's DNS answers for it; `reaches_host`
-  // whether host-gateway was asked for. Returns the address it got.
-  std::string connect(int netns, const std::string& container_id, const std::string& ip, const std::string& mac,
-                      bool reaches_host, const std::vector<std::string>& names);
+  // default route, DNS at 127.0.0.11 and its published ports. Returns the
+  // address it got.
+  struct Endpoint {
+    std::string container_id;
+    std::string ip;   // --ip; "" for the next free address
+    std::string mac;  // --mac-address; "" for docker's, made of the address
+    bool reaches_host = false;       // host-gateway was asked for
+    std::vector<std::string> names;  // what the network's DNS answers for it
+    // Host ports bound by the caller, with the container ports they lead to.
+    std::vector<HostPortRequest> ports;
+    std::vector<Fd> port_sockets;
+  };
+  std::string connect(int netns, const Endpoint& endpoint);
 
  private:
   std::string network_name_;

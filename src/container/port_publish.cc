@@ -19,8 +19,9 @@ namespace hutch {
 namespace {
 
 // Binds a socket as the engine will (SO_REUSEADDR for TCP, as every server
-// does), on ip or every address; returns the port, or -errno.
-int try_bind(const std::string& protocol, const std::string& ip, int port) {
+// does), on ip or every address; returns the port, or -errno. With `keep`,
+// the socket is kept there, listening for TCP.
+int try_bind(const std::string& protocol, const std::string& ip, int port, Fd* keep = nullptr) {
   Fd s(::socket(AF_INET, (protocol == "udp" ? SOCK_DGRAM : SOCK_STREAM) | SOCK_CLOEXEC, 0));
   if (!s) return -errno;
   int one = 1;
@@ -32,8 +33,9 @@ int try_bind(const std::string& protocol, const std::string& ip, int port) {
   socklen_t len = sizeof addr;
   if (::bind(s.get(), reinterpret_cast<sockaddr*>(&addr), len) < 0) return -errno;
   // A listening TCP socket is what conflicts with another listener.
-  if (protocol == "tcp" && ::listen(s.get(), 1) < 0) return -errno;
+  if (protocol == "tcp" && ::listen(s.get(), keep ? SOMAXCONN : 1) < 0) return -errno;
   if (getsockname(s.get(), reinterpret_cast<sockaddr*>(&addr), &len) < 0) return -errno;
+  if (keep) *keep = std::move(s);
   return ntohs(addr.sin_port);
 }
 
@@ -47,6 +49,13 @@ std::string go_error_text(int err) {
 
 std::string shown_address(const std::string& ip, const std::string& port) {
   return (ip.empty() ? "0.0.0.0" : ip) + ":" + port;
+}
+
+[[noreturn]] void refuse(const std::string& endpoint, const std::string& protocol, const std::string& ip,
+                         const std::string& shown_port, int err) {
+  fail("driver failed programming external connectivity on endpoint %s: Error starting userland proxy: "
+       "listen %s4 %s: bind: %s", endpoint.c_str(), protocol.c_str(), shown_address(ip, shown_port).c_str(),
+       go_error_text(err).c_str());
 }
 
 }  // namespace
@@ -70,12 +79,6 @@ std::vector<HostPortRequest> take_host_ports(const HostConfig& host, const Conta
       if (b.host_ip.find(':') != std::string::npos)
         fail("driver failed programming external connectivity on endpoint %s: cannot publish on the IPv6 address "
              "%s: the container's network is IPv4 only", endpoint.c_str(), b.host_ip.c_str());
-      std::string family = port->protocol + "4";
-      auto refuse = [&](int err, const std::string& shown_port) {
-        fail("driver failed programming external connectivity on endpoint %s: Error starting userland proxy: "
-             "listen %s %s: bind: %s", endpoint.c_str(), family.c_str(), shown_address(b.host_ip, shown_port).c_str(),
-             go_error_text(err).c_str());
-      };
       int first = 0, last = 0;
       if (!b.host_port.empty()) {
         size_t dash = b.host_port.find('-');
@@ -85,18 +88,29 @@ std::vector<HostPortRequest> take_host_ports(const HostConfig& host, const Conta
       int got = -EADDRINUSE;
       if (first == 0) {
         got = try_bind(port->protocol, b.host_ip, 0);  // a port the kernel finds free
-        if (got < 0) refuse(-got, "0");
+        if (got < 0) refuse(endpoint, port->protocol, b.host_ip, "0", -got);
       } else {
         for (int p = first; p <= last && got < 0; p++) {
           got = try_bind(port->protocol, b.host_ip, p);
           if (got < 0 && got != -EADDRINUSE) break;
         }
-        if (got < 0) refuse(-got, b.host_port);
+        if (got < 0) refuse(endpoint, port->protocol, b.host_ip, b.host_port, -got);
       }
       taken.push_back({port->protocol, port->number, b.host_ip, got});
     }
   }
   return taken;
+}
+
+std::vector<Fd> bind_host_ports(const std::vector<HostPortRequest>& taken, const std::string& endpoint) {
+  std::vector<Fd> out;
+  for (const auto& t : taken) {
+    Fd socket;
+    int got = try_bind(t.protocol, t.host_ip, t.host_port, &socket);
+    if (got < 0) refuse(endpoint, t.protocol, t.host_ip, std::to_string(t.host_port), -got);
+    out.push_back(std::move(socket));
+  }
+  return out;
 }
 
 PortBindings recorded_ports(const std::vector<HostPortRequest>& taken, const ContainerConfig& config) {

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "base/fd.h"
 #include "store/container_config.h"
 
 namespace hutch {
@@ -20,6 +21,10 @@ struct HostPortRequest {
 // that is taken or not the user's to bind, or a protocol the engine lacks.
 std::vector<HostPortRequest> take_host_ports(const HostConfig& host, const ContainerConfig& config,
                                              const std::string& endpoint);
+
+// The sockets of ports take_host_ports took, bound for good (listening, for
+// TCP): what a user network's keeper forwards from. The same messages.
+std::vector<Fd> bind_host_ports(const std::vector<HostPortRequest>& taken, const std::string& endpoint);
 
 // NetworkSettings.Ports: an address given as "" is 0.0.0.0 (the engine's
 // network is IPv4 only, as docker's default bridge is); exposed ports without

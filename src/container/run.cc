@@ -83,10 +83,6 @@ std::optional<ContainerRecord> check_network(const Store& store, const RunOption
       auto subnet = parse_ipv4_subnet(network.subnet);
       if (!ip.empty() && !(subnet && subnet->contains(*parse_ipv4(ip))))
         fail("no configured subnet or ip-range contain the IP address %s", ip.c_str());
-      // Its keeper routes outbound traffic only; a port forwarder into its
-      // namespace is still to come.
-      if (!host.port_bindings.empty() || host.publish_all_ports)
-        fail("publishing ports (-p, -P) on a user network is not supported yet: use the default network");
       return std::nullopt;
     }
     // Only the engine publishes ports: docker's warning for the host's

@@ -48,8 +48,9 @@ test_containers_reach_each_other_by_name_alias_and_id() {
     fetch_from_network "http://$web/" "http://www/" "http://webalias/" "http://${id:0:12}/"
     assert_ok
     assert_eq $'from-'"$web"$'\nfrom-'"$web"$'\nfrom-'"$web"$'\nfrom-'"$web" "$out" "by name, aliases and short id"
-    run hutch run --rm --network "$net" "$IMG" sh -c 'cat /etc/resolv.conf; ip -4 -o addr show eth0; ip route'
+    run hutch run --rm --network "$net" "$IMG" sh -c 'cat /etc/resolv.conf; ip -4 -o addr show eth0; ip route; echo mtu=$(cat /sys/class/net/eth0/mtu)'
     assert_ok
+    assert_line "$out" "mtu=65520"
     assert_line "$out" "nameserver 127.0.0.11"
     # docker's ndots:0 unless the host's options name ndots (the test
     # runner's resolv.conf does)
@@ -243,5 +244,55 @@ test_many_containers_on_one_network() {
     assert_eq "$(printf 'n%s\n' 0 1 2 3 4 5 6 7)" "$out"
     hutch rm -f "${names[@]}" >/dev/null
     assert_keeper_gone
+    hutch network rm "$net" >/dev/null
+}
+
+test_published_ports_on_a_user_network() {
+    local web port
+    user_network
+    web=$(name)
+    port=$(free_port)
+    serve "$web" -p "127.0.0.1:$port:80" -p 8080 --expose 9000 -P
+    wait_http "http://127.0.0.1:$port/"
+    run curl -sS --max-time 5 "http://127.0.0.1:$port/"
+    assert_eq "from-$web" "$out" "through the published port"
+    run hutch port "$web" 80
+    assert_eq "127.0.0.1:$port" "$out"
+    local random
+    random=$(hutch port "$web" 8080)
+    assert_match "$random" '^0\.0\.0\.0:[0-9]+$'
+    run hutch port "$web" 9000
+    assert_match "$out" '^0\.0\.0\.0:[0-9]+$' "-P publishes --expose's port"
+    # A second container cannot take the port; nothing of it is left running.
+    run hutch run -d --network "$net" -p "127.0.0.1:$port:80" "$IMG" sleep 60
+    assert_error 125
+    assert_contains "$err" "listen tcp4 127.0.0.1:$port: bind: address already in use"
+    # Many connections at once, each its own.
+    local i pids=()
+    for ((i = 0; i < 20; i++)); do
+        curl -sS --max-time 10 "http://127.0.0.1:$port/" >"$WORK/curl.$i" 2>&1 &
+        pids+=($!)
+    done
+    for ((i = 0; i < 20; i++)); do
+        wait "${pids[i]}" || fail "curl $i" "$(cat "$WORK/curl.$i")"
+        [ "$(cat "$WORK/curl.$i")" = "from-$web" ] || fail "curl $i got" "$(cat "$WORK/curl.$i")"
+    done
+    # The port goes with the container.
+    hutch rm -f "$web" >/dev/null
+    run curl -sS --max-time 3 "http://127.0.0.1:$port/"
+    assert_status 7
+    assert_keeper_gone
+    hutch network rm "$net" >/dev/null
+}
+
+test_published_udp_on_a_user_network() {
+    local c port
+    user_network
+    c=$(name)
+    port=$(free_port)
+    run hutch run -d --name "$c" --network "$net" -p "$port:9999/udp" "$IMG" sleep 60
+    assert_ok
+    assert_udp_reaches "$c" "$port"
+    hutch rm -f "$c" >/dev/null
     hutch network rm "$net" >/dev/null
 }

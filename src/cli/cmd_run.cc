@@ -228,8 +228,9 @@ std::vector<Flag<RunFlags>> run_flags() {
           F::string("name", 0, at(&RunFlags::run, &RunOptions::name), "Assign a name to the container"),
           F::string("network", 0, host(&HostConfig::network_mode),
                     "Connect a container to a network: bridge (the default; outbound access through pasta, "
-                    "also named \"pasta\"), none, host, container:NAME|ID, private (loopback only), or the "
-                    "name of a user network (hutch network create)")
+                    "or slirp4netns where pasta is missing; \"pasta\" and \"slirp4netns\" choose one), none, "
+                    "host, container:NAME|ID, private (loopback only), or the name of a user network (hutch "
+                    "network create)")
               .value_name("network"),
           F::list("network-alias", 0, at(&RunFlags::run, &RunOptions::endpoint, &EndpointConfig::aliases),
                   "Add network-scoped alias for the container, on a user network"),

@@ -143,7 +143,8 @@ void write_network_settings(JsonWriter& w, const Store& store, const ContainerRe
   std::string mode = uses_network_engine(c.host_config) ? "bridge" : c.host_config.network_mode;
   bool shares_another = !network_container(c.host_config).empty();
   bool on_engine = running && !c.ip_address.empty();
-  NetworkPlan plan;
+  // The engine's addresses (slirp4netns has its own).
+  NetworkPlan plan = uses_network_engine(c.host_config) ? network_plan(c.host_config) : NetworkPlan{};
   // A user network's address, gateway and MAC as its keeper gave them.
   std::string network_id;
   if (std::string name = user_network(c.host_config); !name.empty()) {

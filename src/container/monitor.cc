@@ -158,14 +158,13 @@ class OneRun {
     // ready before the container's process runs, and ends with this run.
     // The published ports are taken afresh at each start, as docker does.
     const HostConfig& host = record.host_config;
-    std::string engine = uses_network_engine(host) ? find_network_engine() : "";
     NetworkPlan plan = network_plan(host);
     if (!record.config.mac_address.empty()) plan.mac_address = record.config.mac_address;
-    if (!engine.empty()) {
+    if (uses_network_engine(host) && plan.engine != EngineKind::kNone) {
       plan.ports = take_host_ports(host, record.config, record.name);
       ip_address_ = plan.address;
-      request_.on_namespaces_made = [this, engine, plan](pid_t init) {
-        network_.emplace(engine, plan, init, request_.bundle + "/network.log");
+      request_.on_namespaces_made = [this, plan](pid_t init) {
+        network_.emplace(plan, init, request_.bundle + "/network.log");
       };
     }
     if (attachment) {

@@ -4,6 +4,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -15,6 +16,7 @@
 #include "base/fd.h"
 #include "base/file.h"
 #include "base/printable.h"
+#include "base/unix_socket.h"
 
 namespace hutch {
 
@@ -23,13 +25,22 @@ namespace {
 // How long pasta may take to configure the namespace before the start fails.
 constexpr int kReadyTimeoutMs = 10000;
 
-[[noreturn]] void exec_engine(const std::vector<std::string>& argv, pid_t monitor, int ready_fd, int log_fd) {
+// The engine gets /dev/null, the log on 1 and 2, its ready pipe on 3 and
+// the directory of its API socket on 4.
+[[noreturn]] void exec_engine(const std::vector<std::string>& argv, pid_t monitor, int ready_fd, int log_fd,
+                              int dir_fd) {
   // With the monitor gone, the engine would serve a namespace no one owns.
   prctl(PR_SET_PDEATHSIG, SIGKILL);
   if (getppid() != monitor) _exit(127);
+  // Out of the way of the numbers they go to first.
+  int from[] = {log_fd, ready_fd, dir_fd};
+  for (int& fd : from)
+    if ((fd = fcntl(fd, F_DUPFD, 10)) < 0) _exit(127);
   int null = ::open("/dev/null", O_RDONLY);
-  if (null < 0 || dup2(null, 0) < 0 || dup2(log_fd, 1) < 0 || dup2(log_fd, 2) < 0 || dup2(ready_fd, 3) < 0) _exit(127);
-  // The monitor's signal mask and ignored SIGPIPE are no business of pasta's.
+  if (null < 0 || dup2(null, 0) < 0 || dup2(from[0], 1) < 0 || dup2(from[0], 2) < 0 || dup2(from[1], 3) < 0 ||
+      dup2(from[2], 4) < 0)
+    _exit(127);
+  // The monitor's signal mask and ignored SIGPIPE are no business of the engine's.
   sigset_t none;
   sigemptyset(&none);
   sigprocmask(SIG_SETMASK, &none, nullptr);
@@ -39,6 +50,74 @@ constexpr int kReadyTimeoutMs = 10000;
   args.push_back(nullptr);
   execv(args[0], args.data());
   _exit(127);
+}
+
+std::vector<std::string> pasta_argv(const NetworkPlan& plan, pid_t init) {
+  // pasta writes its pid file once the namespace's interface is configured:
+  // the pipe's other end, reached through /proc, is that file.
+  std::vector<std::string> argv = {
+      plan.program, "--foreground", "--quiet", "--config-net", "--pid", "/proc/self/fd/3",
+      "--address", plan.address, "--netmask", std::to_string(plan.prefix_length), "--gateway", plan.gateway,
+      "--ns-mac-addr", plan.mac_address,
+      // docker's default bridge has no IPv6.
+      "--ipv4-only",
+      // Nothing of the namespace is reached from it through the host's
+      // loopback, as pasta would by default.
+      "--tcp-ns", "none", "--udp-ns", "none"};
+  if (plan.dns_relay) argv.insert(argv.end(), {"--dns-forward", plan.dns_address});
+  // Published ports come from -p and -P alone; none of pasta's automatic ones.
+  bool tcp = false, udp = false;
+  for (const auto& p : plan.ports) {
+    std::string spec = (p.host_ip.empty() ? "" : p.host_ip + "/") + std::to_string(p.host_port) + ":" +
+                       std::to_string(p.container_port);
+    argv.insert(argv.end(), {p.protocol == "udp" ? "--udp-ports" : "--tcp-ports", spec});
+    (p.protocol == "udp" ? udp : tcp) = true;
+  }
+  if (!tcp) argv.insert(argv.end(), {"--tcp-ports", "none"});
+  if (!udp) argv.insert(argv.end(), {"--udp-ports", "none"});
+  // The host's loopback services stay out of the container's reach unless
+  // host-gateway asked for them, as with rootless docker.
+  if (!plan.gateway_reaches_host) argv.push_back("--no-map-gw");
+  argv.push_back(std::to_string(init));
+  return argv;
+}
+
+constexpr const char* kSlirpSocket = "slirp4netns.sock";
+
+std::vector<std::string> slirp_argv(const NetworkPlan& plan, pid_t init) {
+  // It joins init's user namespace itself; "1" on fd 3 says it is ready.
+  std::vector<std::string> argv = {plan.program,
+                                   "--configure",
+                                   "--mtu=65520",
+                                   "--ready-fd=3",
+                                   "--cidr=172.17.0.0/16",
+                                   "--macaddress=" + plan.mac_address,
+                                   std::string("--api-socket=/proc/self/fd/4/") + kSlirpSocket};
+  if (!plan.gateway_reaches_host) argv.push_back("--disable-host-loopback");
+  argv.insert(argv.end(), {std::to_string(init), "eth0"});
+  return argv;
+}
+
+// slirp4netns publishes a port when its API is asked (one request a
+// connection, one JSON reply).
+void slirp_publish(const std::string& dir, const HostPortRequest& p) {
+  Fd api = connect_unix_socket(dir, kSlirpSocket, SOCK_STREAM);
+  if (!api) fail("slirp4netns's API socket is not there");
+  std::string request = format(
+      "{\"execute\": \"add_hostfwd\", \"arguments\": {\"proto\": \"%s\", \"host_addr\": \"%s\", "
+      "\"host_port\": %d, \"guest_port\": %d}}",
+      p.protocol.c_str(), p.host_ip.empty() ? "0.0.0.0" : p.host_ip.c_str(), p.host_port, p.container_port);
+  if (::write(api.get(), request.data(), request.size()) != (ssize_t)request.size()) fail_errno("slirp4netns's API");
+  shutdown(api.get(), SHUT_WR);
+  std::string reply;
+  char buf[512];
+  for (ssize_t n; (n = ::read(api.get(), buf, sizeof buf)) != 0;) {
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) fail_errno("slirp4netns's API");
+    reply.append(buf, n);
+  }
+  if (reply.find("\"return\"") == std::string::npos)
+    fail("slirp4netns cannot publish %s port %d: %s", p.protocol.c_str(), p.host_port, printable(reply).c_str());
 }
 
 // The engine's last words, for the error that says why it did not start.
@@ -56,46 +135,37 @@ NetworkPlan network_plan(const HostConfig& host) {
   for (const auto& entry : host.extra_hosts)
     if (split_extra_host(entry).second == kHostGateway) plan.gateway_reaches_host = true;
   plan.dns_relay = host_resolvers().needs_relay;
+  // podman's names choose the engine; docker's take pasta, or slirp4netns
+  // where only it is installed.
+  const std::string& mode = host.network_mode;
+  if (mode != "slirp4netns" && !(plan.program = find_program("pasta")).empty()) {
+    plan.engine = EngineKind::kPasta;
+  } else if (mode != "pasta" && !(plan.program = find_program("slirp4netns")).empty()) {
+    plan.engine = EngineKind::kSlirp4netns;
+    plan.address = "172.17.0.100";
+    plan.gateway = "172.17.0.2";
+    plan.dns_address = "172.17.0.3";
+    plan.mac_address = "02:42:ac:11:00:64";
+  }
   return plan;
 }
 
-std::string find_network_engine() { return find_program("pasta"); }
+std::string find_pasta() { return find_program("pasta"); }
 
-NetworkEngine::NetworkEngine(const std::string& program, const NetworkPlan& plan, pid_t init,
-                             const std::string& log_path) {
+NetworkEngine::NetworkEngine(const NetworkPlan& plan, pid_t init, const std::string& log_path) {
+  const std::string& program = plan.program;
   Fd log(::open(log_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
   if (!log) fail_errno("open %s", log_path.c_str());
+  std::string dir = log_path.substr(0, log_path.rfind('/'));
+  Fd dir_fd(::open(dir.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+  if (!dir_fd) fail_errno("open %s", dir.c_str());
   Pipe ready = Pipe::create();
-  // pasta writes its pid file once the namespace's interface is configured:
-  // the pipe's other end, reached through /proc, is that file.
-  std::vector<std::string> argv = {
-      program, "--foreground", "--quiet", "--config-net", "--pid", "/proc/self/fd/3",
-      "--address", plan.address, "--netmask", std::to_string(plan.prefix_length), "--gateway", plan.gateway,
-      "--ns-mac-addr", plan.mac_address,
-      // docker's default bridge has no IPv6.
-      "--ipv4-only",
-      // Nothing of the namespace is reached from it through the host's
-      // loopback, as pasta would by default.
-      "--tcp-ns", "none", "--udp-ns", "none"};
-  if (plan.dns_relay) argv.insert(argv.end(), {"--dns-forward", plan.gateway});
-  // Published ports come from -p and -P alone; none of pasta's automatic ones.
-  bool tcp = false, udp = false;
-  for (const auto& p : plan.ports) {
-    std::string spec = (p.host_ip.empty() ? "" : p.host_ip + "/") + std::to_string(p.host_port) + ":" +
-                       std::to_string(p.container_port);
-    argv.insert(argv.end(), {p.protocol == "udp" ? "--udp-ports" : "--tcp-ports", spec});
-    (p.protocol == "udp" ? udp : tcp) = true;
-  }
-  if (!tcp) argv.insert(argv.end(), {"--tcp-ports", "none"});
-  if (!udp) argv.insert(argv.end(), {"--udp-ports", "none"});
-  // The host's loopback services stay out of the container's reach unless
-  // host-gateway asked for them, as with rootless docker.
-  if (!plan.gateway_reaches_host) argv.push_back("--no-map-gw");
-  argv.push_back(std::to_string(init));
+  bool slirp = plan.engine == EngineKind::kSlirp4netns;
+  std::vector<std::string> argv = slirp ? slirp_argv(plan, init) : pasta_argv(plan, init);
   pid_t monitor = getpid();
   pid_t pid = fork();
   if (pid < 0) fail_errno("fork");
-  if (pid == 0) exec_engine(argv, monitor, ready.write.get(), log.get());
+  if (pid == 0) exec_engine(argv, monitor, ready.write.get(), log.get(), dir_fd.get());
   child_ = Child(pid);
   ready.write.reset();
   std::string said;
@@ -109,7 +179,12 @@ NetworkEngine::NetworkEngine(const std::string& program, const NetworkPlan& plan
     ssize_t got = ::read(ready.read.get(), buf, sizeof buf);
     if (got < 0 && errno == EINTR) continue;
     if (got > 0) said.append(buf, got);
-    if (said.find('\n') != std::string::npos) return;
+    // pasta's pid file ends with a newline; slirp4netns writes "1".
+    if (said.find(slirp ? '1' : '\n') != std::string::npos) {
+      if (slirp)
+        for (const auto& p : plan.ports) slirp_publish(dir, p);
+      return;
+    }
     if (got <= 0) break;
   }
   int status = child_.wait();

@@ -54,7 +54,7 @@ NetworkPlan uplink_plan() {
   NetworkPlan plan;
   plan.address = "169.254.1.2";
   plan.prefix_length = 30;
-  plan.gateway = kUserNetworkHostGateway;
+  plan.gateway = plan.dns_address = kUserNetworkHostGateway;
   plan.gateway_reaches_host = true;  // for those allowed to (host_access_rule)
   plan.mac_address = "02:42:a9:fe:01:02";
   plan.dns_relay = host_resolvers().needs_relay;
@@ -123,7 +123,7 @@ class Keeper {
 
   // Makes the namespaces and the bridge, and starts the engine.
   void set_up() {
-    std::string engine = network_.internal ? "" : find_network_engine();
+    std::string engine = network_.internal ? "" : find_pasta();
     if (!network_.internal && engine.empty())
       log_warn("no user-mode network engine (pasta) found: network %s has no way out", network_.name.c_str());
     // pasta attaches from outside, as for a container (root in the namespace
@@ -213,7 +213,10 @@ class Keeper {
     char byte;
     if (getppid() != keeper || ::read(go.read.get(), &byte, 1) != 1) _exit(0);
     try {
-      NetworkEngine running(engine, uplink_plan(), keeper, log_path);
+      NetworkPlan plan = uplink_plan();
+      plan.engine = EngineKind::kPasta;
+      plan.program = engine;
+      NetworkEngine running(plan, keeper, log_path);
       send_all_text(launched.write.get(), "ok\n");
       launched.write.reset();
       // The engine is this process's child: it stays until the keeper ends

@@ -4,7 +4,8 @@ namespace hutch {
 
 bool uses_network_engine(const HostConfig& host) {
   const std::string& mode = host.network_mode;
-  return mode.empty() || mode == "default" || mode == "bridge" || mode == "pasta";
+  return mode.empty() || mode == "default" || mode == "bridge" || mode == "pasta" ||
+         mode == "slirp4netns";
 }
 
 std::string network_container(const HostConfig& host) {

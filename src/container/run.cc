@@ -130,7 +130,7 @@ EtcNetwork etc_network(const HostConfig& host, const ContainerConfig& config, st
   etc.dns_search = host.dns_search;
   etc.dns_options = host.dns_options;
   NetworkPlan network = network_plan(host);
-  bool engine = uses_network_engine(host) && !find_network_engine().empty();
+  bool engine = uses_network_engine(host) && network.engine != EngineKind::kNone;
   for (auto entry : host.extra_hosts) {
     auto [name, ip] = split_extra_host(entry);
     // docker's host-gateway is its bridge's address, which reaches the host;
@@ -154,10 +154,11 @@ EtcNetwork etc_network(const HostConfig& host, const ContainerConfig& config, st
     // The monitor attaches the engine; without one the container still runs,
     // with loopback only, and the user is told once per run.
     if (!engine) {
-      log_warn("no user-mode network engine (pasta, Debian's package passt) found: the container has loopback only");
+      log_warn("no user-mode network engine (pasta, Debian's package passt, or slirp4netns) found: the container "
+               "has loopback only");
     } else {
       etc.address = network.address;
-      etc.dns_relay = network.gateway;
+      etc.dns_relay = network.dns_address;
     }
   }
   return etc;

@@ -331,3 +331,53 @@ test_inspect_network_settings_of_a_stopped_container() {
     assert_eq "" "$out"
     hutch rm "$c" >/dev/null
 }
+
+# podman's name picks slirp4netns, the engine used where pasta is missing.
+test_slirp4netns_engine() {
+    command -v slirp4netns >/dev/null || skip "slirp4netns is not installed"
+    local addr port
+    addr=$(host_address)
+    port=$(free_port)
+    http_server 0.0.0.0 "$port"
+    run hutch run --rm --network slirp4netns "$IMG" sh -c \
+        "ip -4 -o addr show eth0; ip route; cat /sys/class/net/eth0/mtu /sys/class/net/eth0/address; tail -n 1 /etc/hosts; wget -q -O - http://$addr:$port/token"
+    assert_ok
+    assert_contains "$out" "inet 172.17.0.100/16"
+    assert_line "$out" "default via 172.17.0.2 dev eth0 "
+    assert_line "$out" "65520"
+    assert_line "$out" "02:42:ac:11:00:64"
+    assert_match "$out" $'172\\.17\\.0\\.100\t[0-9a-f]{12}'
+    assert_line "$out" "token-$$"
+    if [ -n "${TEST_DNS:-}" ]; then
+        run hutch run --rm --network slirp4netns "$IMG" sh -c 'grep nameserver /etc/resolv.conf; nslookup hutch-dns.test'
+        assert_ok
+        assert_line "$out" "nameserver 172.17.0.3"
+        assert_contains "$out" "10.11.12.13"
+    fi
+}
+
+test_slirp4netns_publish_and_host_gateway() {
+    command -v slirp4netns >/dev/null || skip "slirp4netns is not installed"
+    local c port lport
+    c=$(name)
+    port=$(free_port)
+    run hutch run -d --name "$c" --network slirp4netns -p "127.0.0.1:$port:80" "$IMG" \
+        sh -c 'mkdir /www && echo via-slirp >/www/index.html && exec httpd -f -p 80 -h /www'
+    assert_ok
+    wait_http "http://127.0.0.1:$port/"
+    run curl -sS --max-time 5 "http://127.0.0.1:$port/"
+    assert_eq "via-slirp" "$out"
+    run hutch port "$c" 80
+    assert_eq "127.0.0.1:$port" "$out"
+    run hutch inspect -f '{{.NetworkSettings.IPAddress}} {{.NetworkSettings.Gateway}}' "$c"
+    assert_eq "172.17.0.100 172.17.0.2" "$out"
+    hutch rm -f "$c" >/dev/null
+    lport=$(free_port)
+    http_server 127.0.0.1 "$lport"
+    run hutch run --rm --network slirp4netns --add-host host.docker.internal:host-gateway "$IMG" \
+        wget -q -O - "http://host.docker.internal:$lport/token"
+    assert_ok
+    assert_eq "token-$$" "$out"
+    run hutch run --rm --network slirp4netns "$IMG" sh -c "timeout 3 wget -q -O - http://172.17.0.2:$lport/token; echo status=\$?"
+    assert_not_contains "$out" "token-$$" "what a container without host-gateway got"
+}

@@ -21,12 +21,12 @@
 #include "container/attach_protocol.h"
 #include "container/docker_init.h"
 #include "container/endpoint_flags.h"
-#include "container/health.h"
 #include "container/etc_files.h"
+#include "container/health.h"
 #include "container/joined_network.h"
-#include "container/network_keeper.h"
 #include "container/logs.h"
 #include "container/network_engine.h"
+#include "container/network_keeper.h"
 #include "container/pause.h"
 #include "container/rootless.h"
 #include "container/run.h"
@@ -41,8 +41,8 @@
 #include "base/file.h"
 #include "base/go_values.h"
 #include "base/human.h"
-#include "base/lock.h"
 #include "base/interrupt.h"
+#include "base/lock.h"
 #include "base/log.h"
 #include "base/process.h"
 #include "base/strings.h"
@@ -179,6 +179,7 @@ class OneRun {
       // aliases.
       endpoint->names = {record.name, record.id.substr(0, 12)};
       endpoint->names.insert(endpoint->names.end(), record.endpoint.aliases.begin(), record.endpoint.aliases.end());
+      endpoint->dns = host.dns;
       plan.ports = take_host_ports(host, record.config, record.name);
       endpoint->ports = plan.ports;
       endpoint->port_sockets = bind_host_ports(plan.ports, record.name);

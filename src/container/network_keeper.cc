@@ -66,6 +66,20 @@ NetworkPlan uplink_plan() {
 // first).
 constexpr uint32_t kHostAccessPriority = 100, kNoHostAccessPriority = 200;
 
+// A process's report on a pipe: its first line, without the newline. Only
+// that line is waited for: others may hold the pipe open.
+std::string first_line(int fd) {
+  std::string said;
+  char buf[1024];
+  for (ssize_t n; (n = ::read(fd, buf, sizeof buf)) != 0;) {
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) break;
+    said.append(buf, n);
+    if (size_t nl = said.find('\n'); nl != std::string::npos) return said.substr(0, nl);
+  }
+  return said;
+}
+
 std::string keeper_dir(const Store& store, const std::string& id) { return NetworkStore(store).runtime_dir(id); }
 
 void mac_of(uint32_t address, uint8_t mac[6]) {
@@ -108,6 +122,7 @@ struct Endpoint {
   bool reaches_host = false;
   std::vector<std::string> names;  // lowercase
   std::vector<PublishedSocket> published;  // until its address is known
+  std::vector<DnsUpstream> dns;            // --dns, until then too
 };
 
 class Keeper {
@@ -149,15 +164,7 @@ class Keeper {
       go.read.reset();
       if (::write(go.write.get(), "g", 1) != 1) fail_errno("start the network engine");
       launched.write.reset();
-      std::string said;
-      char buf[512];
-      for (ssize_t n; (n = ::read(launched.read.get(), buf, sizeof buf)) != 0;) {
-        if (n < 0 && errno == EINTR) continue;
-        if (n < 0) break;
-        said.append(buf, n);
-        if (said.find('\n') != std::string::npos) break;
-      }
-      while (!said.empty() && said.back() == '\n') said.pop_back();
+      std::string said = first_line(launched.read.get());
       if (said != "ok") fail("%s", said.empty() ? "network engine failed" : said.c_str());
       engine_ready_ = true;
       // The launcher, and the engine with it, ends when this closes.
@@ -285,8 +292,12 @@ class Keeper {
       gone.push_back(fd);
       return;
     }
-    // "publish tcp|udp PORT" with the host's socket: no reply.
+    // "publish tcp|udp PORT" with the host's socket, "dns SERVER": no reply.
     std::vector<std::string> w = split_whitespace(*asked);
+    if (w.size() == 2 && w[0] == "dns" && !e->address) {
+      if (parse_ipv4(w[1])) e->dns.push_back({w[1], 53});
+      return;
+    }
     if (w.size() == 3 && w[0] == "publish" && netns && !e->address) {
       int port = atoi(w[2].c_str());
       if (port > 0 && port < 65536 && (w[1] == "tcp" || w[1] == "udp"))
@@ -400,7 +411,8 @@ class Keeper {
       std::transform(name.begin(), name.end(), name.begin(), [](unsigned char c) { return std::tolower(c); });
       e.names.push_back(name);
     }
-    dns_->add(e.container_id, std::move(udp), std::move(tcp));
+    // Without a way out, no server but the network's can be asked.
+    dns_->add(e.container_id, std::move(udp), std::move(tcp), engine_ready_ ? e.dns : std::vector<DnsUpstream>{});
     ports_.add(e.container_id, address, std::move(e.published));
     return format_ipv4(address);
   }
@@ -454,16 +466,7 @@ void start_keeper(const Store& store, const std::string& id) {
   report.write.reset();
   while (waitpid(pid, nullptr, 0) < 0 && errno == EINTR) {
   }
-  std::string said;
-  char buf[1024];
-  for (ssize_t n; (n = ::read(report.read.get(), buf, sizeof buf)) != 0;) {
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) break;
-    said.append(buf, n);
-    // Its line is all it says (the engine's launcher holds the pipe too).
-    if (said.find('\n') != std::string::npos) break;
-  }
-  while (!said.empty() && said.back() == '\n') said.pop_back();
+  std::string said = first_line(report.read.get());
   if (said != "ok") fail("%s", said.empty() ? "the network's keeper exited" : said.c_str());
 }
 
@@ -500,8 +503,9 @@ void NetworkAttachment::join(oci::Config& spec) const {
 }
 
 std::string NetworkAttachment::connect(int netns, const Endpoint& endpoint) {
-  // Its published sockets first, one message each; they wait for its
-  // address.
+  // Its --dns servers and published sockets first, one message each; they
+  // wait for its address.
+  for (const auto& server : endpoint.dns) send_message(socket_.get(), "dns " + server);
   for (size_t i = 0; i < endpoint.ports.size(); i++)
     send_message(socket_.get(),
                  "publish " + endpoint.ports[i].protocol + " " + std::to_string(endpoint.ports[i].container_port),

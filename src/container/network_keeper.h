@@ -45,6 +45,7 @@ class NetworkAttachment {
     std::string mac;  // --mac-address; "" for docker's, made of the address
     bool reaches_host = false;       // host-gateway was asked for
     std::vector<std::string> names;  // what the network's DNS answers for it
+    std::vector<std::string> dns;    // --dns: where its DNS asks for other names
     // Host ports bound by the caller, with the container ports they lead to.
     std::vector<HostPortRequest> ports;
     std::vector<Fd> port_sockets;

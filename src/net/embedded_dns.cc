@@ -213,26 +213,41 @@ std::optional<std::string> dns_ptr_address(const std::string& name) {
   return address;
 }
 
-EmbeddedDns::EmbeddedDns(Lookup lookup, ReverseLookup reverse, std::vector<DnsUpstream> upstreams)
-    : lookup_(std::move(lookup)), reverse_(std::move(reverse)), buffer_(kMaxMessage + 1, '\0'),
-      shuffle_(std::random_device{}()) {
+namespace {
+
+// At most kMaxUpstreams of them; throws for one that is not IPv4.
+std::vector<sockaddr_in> socket_addresses(const std::vector<DnsUpstream>& upstreams) {
+  std::vector<sockaddr_in> out;
   for (const auto& u : upstreams) {
     sockaddr_in address{};
     address.sin_family = AF_INET;
     address.sin_port = htons(u.port);
     if (inet_pton(AF_INET, u.address.c_str(), &address.sin_addr) != 1)
       fail("DNS server %s: not an IPv4 address", u.address.c_str());
-    if (upstreams_.size() < kMaxUpstreams) upstreams_.push_back(address);
+    if (out.size() < kMaxUpstreams) out.push_back(address);
   }
+  return out;
 }
 
-void EmbeddedDns::add(const std::string& key, Fd udp, Fd tcp_listener) {
+}  // namespace
+
+EmbeddedDns::EmbeddedDns(Lookup lookup, ReverseLookup reverse, std::vector<DnsUpstream> upstreams)
+    : lookup_(std::move(lookup)), reverse_(std::move(reverse)), upstreams_(socket_addresses(upstreams)),
+      buffer_(kMaxMessage + 1, '\0'), shuffle_(std::random_device{}()) {}
+
+void EmbeddedDns::add(const std::string& key, Fd udp, Fd tcp_listener, const std::vector<DnsUpstream>& upstreams) {
   for (const Fd* fd : {&udp, &tcp_listener}) {
     if (*fd && fcntl(fd->get(), F_SETFL, fcntl(fd->get(), F_GETFL) | O_NONBLOCK) < 0)
       fail_errno("DNS socket of %s", key.c_str());
   }
+  std::vector<sockaddr_in> own = socket_addresses(upstreams);
   remove(key);
-  pairs_[key] = Pair{std::move(udp), std::move(tcp_listener)};
+  pairs_[key] = Pair{std::move(udp), std::move(tcp_listener), 0, 0, std::move(own)};
+}
+
+const std::vector<sockaddr_in>& EmbeddedDns::upstreams_of(const std::string& pair) const {
+  auto it = pairs_.find(pair);
+  return it == pairs_.end() || it->second.upstreams.empty() ? upstreams_ : it->second.upstreams;
 }
 
 void EmbeddedDns::remove(const std::string& key) {
@@ -327,10 +342,11 @@ std::string EmbeddedDns::forward(Forward f, std::string_view packet) {
 // forwards_ then.
 bool EmbeddedDns::launch(Forward& f) {
   bool tcp = f.client >= 0;
-  for (; f.upstream < upstreams_.size(); f.upstream++) {
+  const std::vector<sockaddr_in>& upstreams = upstreams_of(f.pair);
+  for (; f.upstream < upstreams.size(); f.upstream++) {
     Fd fd(socket(AF_INET, (tcp ? SOCK_STREAM : SOCK_DGRAM) | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
     if (!fd) return false;  // out of fds: no other upstream fares better
-    const auto& address = upstreams_[f.upstream];
+    const auto& address = upstreams[f.upstream];
     if (connect(fd.get(), reinterpret_cast<const sockaddr*>(&address), sizeof address) < 0 &&
         errno != EINPROGRESS)
       continue;

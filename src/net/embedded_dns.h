@@ -94,8 +94,10 @@ class EmbeddedDns {
 
   // Serves a pair of sockets, made non-blocking here; either may be absent.
   // `key` names the pair for remove(); adding a key again replaces its pair.
-  // Throws when a socket cannot be made non-blocking.
-  void add(const std::string& key, Fd udp, Fd tcp_listener);
+  // `upstreams`, when given, replace the server's own for the pair's queries
+  // (a container's --dns). Throws when a socket cannot be made non-blocking
+  // or an upstream is not IPv4.
+  void add(const std::string& key, Fd udp, Fd tcp_listener, const std::vector<DnsUpstream>& upstreams = {});
   // Closes the pair, its TCP clients and their pending forwards. Call it
   // outside add_poll_fds..handle, as the poll results name its fds.
   void remove(const std::string& key);
@@ -114,6 +116,7 @@ class EmbeddedDns {
   struct Pair {
     Fd udp, tcp;
     int clients = 0, forwards = 0;
+    std::vector<sockaddr_in> upstreams;  // empty: upstreams_
   };
   struct Client {
     std::string pair;
@@ -142,6 +145,7 @@ class EmbeddedDns {
   std::string answer(Forward origin, std::string_view packet);
   std::string forward(Forward origin, std::string_view packet);
   bool launch(Forward& f);
+  const std::vector<sockaddr_in>& upstreams_of(const std::string& pair) const;
   void retry(int fd);
   void finish(Forward f, const std::string& reply);
   void forward_io(int fd);

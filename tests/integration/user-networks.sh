@@ -165,6 +165,15 @@ test_outbound_and_dns_through_the_hosts_resolvers() {
         run hutch run --rm --network "$net" "$IMG" nslookup hutch-dns.test
         assert_ok
         assert_contains "$out" "10.11.12.13" "the answer"
+        # With --dns it asks that server instead (one that never answers
+        # here), while the network's own names still resolve.
+        run hutch run --rm --network "$net" --dns 192.0.2.254 "$IMG" \
+            sh -c 'grep nameserver /etc/resolv.conf; nslookup hutch-dns.test; echo status=$?; nslookup "$(hostname)." | grep -c Address'
+        assert_ok
+        assert_line "$out" "nameserver 127.0.0.11"
+        assert_line "$out" "status=1"
+        assert_not_contains "$out" "10.11.12.13"
+        assert_line "$out" "2"
     fi
     hutch network rm "$net" >/dev/null
 }

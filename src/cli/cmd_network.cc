@@ -1,4 +1,4 @@
-// hutch network create|ls|inspect|rm|prune: docker's network commands over
+// hutch network create|ls|inspect|rm|prune|connect|disconnect: docker's network commands over
 // the store's network records (store/networks.h), with their flag tables.
 // What a network does for the containers on it is container/'s.
 #include <algorithm>
@@ -16,6 +16,10 @@
 #include "cli/list_format.h"
 #include "cli/network_inspect.h"
 #include "cli/network_list.h"
+#include "container/control.h"
+#include "container/endpoint_flags.h"
+#include "container/network_mode.h"
+#include "container/run.h"
 #include "store/containers.h"
 #include "store/networks.h"
 
@@ -211,6 +215,94 @@ int network_rm(NoOptions&, const Args& args) {
   return failed ? 1 : 0;
 }
 
+struct NetworkConnectOptions {
+  std::vector<std::string> aliases, links;
+  std::string ip, ip6;
+  std::vector<std::string> link_local_ips, driver_opts;
+};
+
+// Whether the container's record names the network (by name or id).
+bool names_network(const ContainerRecord& c, const Network& n) {
+  std::string mode = user_network(c.host_config);
+  return !mode.empty() && (mode == n.name || mode == n.id);
+}
+
+// A container is on one network here: a stopped one on the default network
+// moves to the user network (docker would keep it on both); a running one,
+// or one on another user network, is refused.
+int network_connect(NetworkConnectOptions& options, const Args& args) {
+  if (!options.ip6.empty()) fail("invalid argument \"%s\" for \"--ip6\": networks are IPv4 only here", options.ip6.c_str());
+  if (!options.link_local_ips.empty()) fail("--link-local-ip is not supported: networks are IPv4 only here");
+  if (!options.ip.empty()) check_ipv4_flag(options.ip);
+  for (const auto& l : options.links) parse_link(l);
+  Store store = open_store();
+  NetworkStore networks(store);
+  ContainerStore containers(store);
+  FileLock held = networks.lock(FileLock::kShared);
+  Network n = networks.find(args.positional[0]);
+  ContainerRecord c = containers.find(args.positional[1]);
+  const HostConfig& host = c.host_config;
+  if (n.name == "host" || host.network_mode == "host")
+    fail("container cannot be disconnected from host network or connected to host network");
+  if (!network_container(host).empty())
+    fail("container sharing network namespace with another container or host cannot be connected to any other "
+         "network");
+  if (n.name == "none" || host.network_mode == "none" || host.network_mode == "private")
+    fail("container cannot be connected to multiple networks with one of the networks in private (none) mode");
+  if (names_network(c, n) || (n.predefined() && uses_network_engine(host)))
+    fail("endpoint with name %s already exists in network %s", c.name.c_str(), n.name.c_str());
+  if (n.predefined() || !user_network(host).empty())
+    fail("container %s is on network %s already: a container is on one network at a time here (network "
+         "disconnect it first)", c.name.c_str(), user_network(host).empty() ? "bridge" : user_network(host).c_str());
+  if (c.is_running())
+    fail("connecting a running container to a network is not supported yet: stop %s, connect it, start it",
+         c.name.c_str());
+  if (!options.ip.empty()) {
+    auto subnet = parse_ipv4_subnet(n.subnet);
+    if (!(subnet && subnet->contains(*parse_ipv4(options.ip))))
+      fail("no configured subnet or ip-range contain the IP address %s", options.ip.c_str());
+  }
+  for (const auto& l : options.links) containers.find(parse_link(l).first);
+  ContainerRecord updated = containers.update(c.id, [&](ContainerRecord& r) {
+    r.host_config.network_mode = n.name;
+    r.host_config.links = options.links;
+    r.endpoint.ipv4_address = options.ip;
+    r.endpoint.aliases = options.aliases;
+  });
+  rewrite_etc_files(store, updated);
+  return 0;
+}
+
+struct NetworkDisconnectOptions {
+  bool force = false;
+};
+
+int network_disconnect(NetworkDisconnectOptions&, const Args& args) {
+  Store store = open_store();
+  NetworkStore networks(store);
+  ContainerStore containers(store);
+  Network n = networks.find(args.positional[0]);
+  ContainerRecord c = containers.find(args.positional[1]);
+  if (n.name == "host" || c.host_config.network_mode == "host")
+    fail("container cannot be disconnected from host network or connected to host network");
+  bool on_it = names_network(c, n) || (n.name == "bridge" && uses_network_engine(c.host_config));
+  if (!on_it) fail("container %s is not connected to network %s", c.id.c_str(), n.name.c_str());
+  if (c.is_running()) {
+    if (!names_network(c, n))
+      fail("disconnecting a running container from the default network is not supported: stop %s first",
+           c.name.c_str());
+    disconnect_running_container(store, c);
+    return 0;
+  }
+  ContainerRecord updated = containers.update(c.id, [](ContainerRecord& r) {
+    r.host_config.network_mode = "none";
+    r.host_config.links.clear();
+    r.endpoint = {};
+  });
+  rewrite_etc_files(store, updated);
+  return 0;
+}
+
 struct NetworkPruneOptions {
   std::vector<std::string> filters;
   bool force = false;
@@ -327,6 +419,50 @@ Command network_rm_command() {
                       "starting it after the network is gone fails. The status is 1 when one failed.",
        .min_args = 1},
       {}, network_rm);
+}
+
+Command network_connect_command() {
+  using F = Flag<NetworkConnectOptions>;
+  return make_command<NetworkConnectOptions>(
+      {.name = "network connect",
+       .args = "[OPTIONS] NETWORK CONTAINER",
+       .summary = "Connect a container to a network",
+       .description =
+           "Puts a container that is not running on a user network, with --ip, --alias and --link as run's --ip, "
+           "--network-alias and --link; it is there from its next start. A container is on one network at a "
+           "time here: one on the default network moves to the user network (docker would keep it on both), one "
+           "on another user network must be disconnected first, and a running container cannot be connected yet. "
+           "docker's refusals for host, none and container: networks.",
+       .min_args = 2,
+       .max_args = 2},
+      {
+          F::list("alias", 0, &NetworkConnectOptions::aliases, "Add network-scoped alias for the container")
+              .value_name("strings"),
+          F::list("driver-opt", 0, &NetworkConnectOptions::driver_opts, "driver options for the network")
+              .value_name("strings"),
+          F::string("ip", 0, &NetworkConnectOptions::ip, "IPv4 address (e.g., 172.30.100.104)"),
+          F::string("ip6", 0, &NetworkConnectOptions::ip6, "IPv6 address (e.g., 2001:db8::33)"),
+          F::list("link", 0, &NetworkConnectOptions::links, "Add link to another container"),
+          F::list("link-local-ip", 0, &NetworkConnectOptions::link_local_ips,
+                  "Add a link-local address for the container")
+              .value_name("strings"),
+      },
+      network_connect);
+}
+
+Command network_disconnect_command() {
+  using F = Flag<NetworkDisconnectOptions>;
+  return make_command<NetworkDisconnectOptions>(
+      {.name = "network disconnect",
+       .args = "[OPTIONS] NETWORK CONTAINER",
+       .summary = "Disconnect a container from a network",
+       .description = "Takes a container off its network. A running container on a user network loses its eth0 "
+                      "at once (its keeper removes it, with its names and published ports); a stopped one starts "
+                      "on no network (loopback only) from then on, as docker's does once it has none left.",
+       .min_args = 2,
+       .max_args = 2},
+      {F::boolean("force", 'f', &NetworkDisconnectOptions::force, "Force the container to disconnect from a network")},
+      network_disconnect);
 }
 
 Command network_prune_command() {

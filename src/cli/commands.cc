@@ -75,8 +75,8 @@ std::vector<Command> make_commands() {
                     volume_prune_command})
     c.push_back(make());
   add_alias("volume list", "volume ls");
-  for (auto make : {network_create_command, network_ls_command, network_inspect_command, network_rm_command,
-                    network_prune_command})
+  for (auto make : {network_connect_command, network_create_command, network_disconnect_command,
+                    network_ls_command, network_inspect_command, network_rm_command, network_prune_command})
     c.push_back(make());
   add_alias("network list", "network ls");
   add_alias("network remove", "network rm");

@@ -67,6 +67,8 @@ Command network_ls_command();
 Command network_inspect_command();
 Command network_rm_command();
 Command network_prune_command();
+Command network_connect_command();
+Command network_disconnect_command();
 Command start_command();
 Command stop_command();
 Command restart_command();

@@ -71,6 +71,11 @@ void pause_container(const Store& store, const ContainerRecord& record) {
   if (std::string answer = ask_monitor(store, record, "pause"); !answer.empty()) fail("%s", answer.c_str());
 }
 
+void disconnect_running_container(const Store& store, const ContainerRecord& record) {
+  if (std::string answer = ask_monitor(store, record, "network-disconnect"); !answer.empty())
+    fail("%s", answer.c_str());
+}
+
 void unpause_container(const Store& store, const ContainerRecord& record) {
   if (record.status() != "paused") fail("Container %s is not paused", record.id.c_str());
   if (std::string answer = ask_monitor(store, record, "unpause"); !answer.empty()) fail("%s", answer.c_str());

@@ -30,6 +30,10 @@ void signal_container(const Store& store, const ContainerRecord& record, int sig
 void pause_container(const Store& store, const ContainerRecord& record);
 void unpause_container(const Store& store, const ContainerRecord& record);
 
+// network disconnect of a running container on a user network: its monitor
+// has the keeper take its eth0 away, and records it on no network.
+void disconnect_running_container(const Store& store, const ContainerRecord& record);
+
 // Blocks until the container is not running (its current run ended: a policy
 // may restart it) and returns its exit code.
 int wait_container(const Store& store, const std::string& id);

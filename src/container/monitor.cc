@@ -129,6 +129,7 @@ class OneRun {
   void start(const ContainerRecord& record, NetworkAttachment* attachment = nullptr,
              const std::vector<std::string>& link_addresses = {}) {
     bool open_stdin = record.config.open_stdin;
+    attachment_ = attachment;
     Fd null(::open("/dev/null", O_RDWR | O_CLOEXEC));
     if (!null) fail_errno("open /dev/null");
     SocketPair console;
@@ -255,6 +256,22 @@ class OneRun {
         if (!pause_) return "Container " + id + " is not paused";
         pause_.reset();
         mark(false);
+        return "";
+      }
+      if (what == "network-disconnect") {
+        if (!attachment_) return "container " + id + " is not connected to a user network";
+        attachment_->disconnect();
+        attachment_ = nullptr;
+        ip_address_.clear();
+        ports_.clear();
+        // docker leaves it on no network; its next start too.
+        containers.update(id, [](ContainerRecord& r) {
+          r.host_config.network_mode = "none";
+          r.host_config.links.clear();
+          r.endpoint = {};
+          r.ip_address.clear();
+          r.ports.clear();
+        });
         return "";
       }
     } catch (const Error& e) {
@@ -396,6 +413,7 @@ class OneRun {
   std::optional<NetworkEngine> network_;
   PortBindings ports_;
   std::string ip_address_;
+  NetworkAttachment* attachment_ = nullptr;  // the monitor's, for this run
   Child init_;
   Fd userns_;
   std::optional<ContainerPause> pause_;

@@ -306,7 +306,14 @@ class Keeper {
     }
     std::string reply;
     try {
-      reply = "ok " + attach(*e, *asked, netns);
+      if (w.size() == 1 && w[0] == "disconnect") {
+        // The veth goes with its peer, the container's eth0; the rest goes
+        // once the monitor has closed the socket (forget).
+        if (int index = e->address ? here_->link_index(host_side_of(e->container_id)) : 0) here_->delete_link(index);
+        reply = "ok";
+      } else {
+        reply = "ok " + attach(*e, *asked, netns);
+      }
     } catch (const Error& err) {
       reply = std::string("error ") + err.what();
     }
@@ -316,6 +323,9 @@ class Keeper {
       gone.push_back(fd);
     }
   }
+
+  // The bridge's end of a container's veth.
+  static std::string host_side_of(const std::string& container_id) { return "veth" + container_id.substr(0, 11); }
 
   Netlink::Rule host_access_rule(uint32_t from, uint32_t priority) const {
     Netlink::Rule rule;
@@ -367,7 +377,7 @@ class Keeper {
     std::vector<std::string> w = split_whitespace(asked);
     if (w.size() < 5 || w[0] != "connect" || !netns || e.address) fail("bad request");
     uint32_t address = allocate(w[2] == "-" ? "" : w[2]);
-    std::string host_side = "veth" + w[1].substr(0, 11);
+    std::string host_side = host_side_of(w[1]);
     here_->add_veth(host_side, "eth0", netns.get());
     int host_index = here_->link_index(host_side);
     here_->set_mtu(host_index, kMtu);
@@ -518,6 +528,15 @@ std::string NetworkAttachment::connect(int netns, const Endpoint& endpoint) {
   if (!reply) fail("network %s: its keeper exited", network_name_.c_str());
   if (reply->compare(0, 3, "ok ") == 0) return reply->substr(3);
   fail("%s", reply->compare(0, 6, "error ") == 0 ? reply->substr(6).c_str() : reply->c_str());
+}
+
+void NetworkAttachment::disconnect() {
+  if (!socket_) return;
+  send_message(socket_.get(), "disconnect");
+  std::optional<std::string> reply = receive_message(socket_.get());
+  socket_.reset();
+  if (!reply) fail("network %s: its keeper exited", network_name_.c_str());
+  if (*reply != "ok") fail("%s", reply->compare(0, 6, "error ") == 0 ? reply->substr(6).c_str() : reply->c_str());
 }
 
 int network_keeper_main(const Store& store, const std::string& network_id, int report_fd) {

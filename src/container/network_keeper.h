@@ -51,6 +51,9 @@ class NetworkAttachment {
     std::vector<Fd> port_sockets;
   };
   std::string connect(int netns, const Endpoint& endpoint);
+  // Takes the container's eth0 away and leaves the network (the keeper ends
+  // if it was the last one).
+  void disconnect();
 
  private:
   std::string network_name_;

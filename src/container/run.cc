@@ -474,4 +474,11 @@ int run_container(const Store& store, const RunOptions& options, const PullImage
   return end_attached(end, monitor.pid);
 }
 
+void rewrite_etc_files(const Store& store, const ContainerRecord& record) {
+  // A container sharing another's network shares its files too.
+  if (!network_container(record.host_config).empty()) return;
+  write_etc_files(store.container_dir(record.id), record.config.hostname,
+                  etc_network(record.host_config, record.config, link_host_names(store, record.host_config)));
+}
+
 }  // namespace hutch

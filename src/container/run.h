@@ -25,6 +25,10 @@ int run_container(const Store& store, const RunOptions& options, const PullImage
 void remove_ended_container(const Store& store, const ContainerRecord& record, int userns, bool owned_by_caller,
                             bool started);
 
+// network connect/disconnect of a stopped container: its /etc files as its
+// record's network now says (the start bind-mounts them).
+void rewrite_etc_files(const Store& store, const ContainerRecord& record);
+
 // The runtime state of one of hutch's own containers: state.json in the
 // container's directory, which is its bundle (`hutch runtime --root
 // STORE/containers` lists them).

@@ -179,6 +179,12 @@ void Netlink::set_up(int index) const {
   request("set link up", m.header());
 }
 
+void Netlink::delete_link(int index) const {
+  Message m(RTM_DELLINK, 0);
+  link_part(m, index);
+  request("delete link", m.header());
+}
+
 void Netlink::add_address(int index, uint32_t address, int prefix_length) const {
   Message m(RTM_NEWADDR, NLM_F_CREATE | NLM_F_EXCL);
   ifaddrmsg* a = m.fixed<ifaddrmsg>();

@@ -29,6 +29,8 @@ class Netlink {
   void set_mac(int index, const uint8_t mac[6]) const;
   void set_mtu(int index, unsigned mtu) const;
   void set_up(int index) const;
+  // A veth goes with its peer.
+  void delete_link(int index) const;
   // Addresses in host byte order.
   void add_address(int index, uint32_t address, int prefix_length) const;
   void add_default_route(uint32_t gateway) const;

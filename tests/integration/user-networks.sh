@@ -305,3 +305,78 @@ test_published_udp_on_a_user_network() {
     hutch rm -f "$c" >/dev/null
     hutch network rm "$net" >/dev/null
 }
+
+test_network_connect_a_created_container() {
+    local web c
+    user_network
+    web=$(name)
+    serve "$web"
+    c=$(name)
+    run hutch create --name "$c" "$IMG" sh -c \
+        'grep nameserver /etc/resolv.conf; tail -n 2 /etc/hosts; ip -4 -o addr show eth0; wget -q -O - http://db/'
+    assert_ok
+    run hutch network connect --ip 10.99.0.0 --alias x "$net" "$c"
+    assert_error 1
+    assert_contains "$err" "no configured subnet or ip-range contain the IP address 10.99.0.0"
+    local subnet ip
+    subnet=$(hutch network inspect -f '{{(index .IPAM.Config 0).Subnet}}' "$net")
+    ip=${subnet%.0/16}.200
+    run hutch network connect --ip "$ip" --alias other-name --link "$web:db" "$net" "$c"
+    assert_ok
+    run hutch start -a "$c"
+    assert_ok
+    assert_line "$out" "nameserver 127.0.0.11"
+    assert_contains "$out" $'\tdb '
+    assert_contains "$out" "inet $ip/16"
+    assert_line "$out" "from-$web"
+    run hutch inspect -f '{{.HostConfig.NetworkMode}}' "$c"
+    assert_eq "$net" "$out"
+    # docker's refusals
+    run hutch network connect "$net" "$c"
+    assert_error 1
+    assert_contains "$err" "endpoint with name $c already exists in network $net"
+    run hutch network connect host "$c"
+    assert_error 1
+    assert_contains "$err" "connected to host network"
+    run hutch network connect no-such-network "$c"
+    assert_error 1
+    assert_contains "$err" "network no-such-network not found"
+    run hutch network connect "$net" no-such-container
+    assert_error 1
+    assert_contains "$err" "No such container: no-such-container"
+    run hutch network connect "$net" "$web"
+    assert_error 1
+    # Disconnected, it starts on no network.
+    run hutch network disconnect "$net" "$c"
+    assert_ok
+    run hutch network disconnect "$net" "$c"
+    assert_error 1
+    assert_contains "$err" "is not connected to network $net"
+    run hutch start -a "$c"
+    assert_not_contains "$out" "inet " "addresses after the disconnect"
+    hutch rm -f "$web" "$c" >/dev/null
+    hutch network rm "$net" >/dev/null
+}
+
+test_network_disconnect_a_running_container() {
+    local c port
+    user_network
+    c=$(name)
+    port=$(free_port)
+    serve "$c" -p "127.0.0.1:$port:80"
+    wait_http "http://127.0.0.1:$port/"
+    run hutch network disconnect "$net" "$c"
+    assert_ok
+    run hutch exec "$c" cat /proc/net/dev
+    assert_ok
+    assert_not_contains "$out" "eth0" "its interfaces"
+    run curl -sS --max-time 3 "http://127.0.0.1:$port/"
+    assert_status 7
+    run hutch inspect -f '{{.HostConfig.NetworkMode}} "{{.NetworkSettings.IPAddress}}" {{.State.Status}}' "$c"
+    assert_eq 'none "" running' "$out"
+    # Nothing holds the network now.
+    assert_keeper_gone
+    run hutch network rm "$net"
+    assert_ok
+    hutch rm -f "$c" >/dev/null
+}

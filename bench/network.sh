@@ -4,8 +4,9 @@
 #
 #   start-up: `run --rm IMAGE true` on the default network against
 #             `--network none` (the engine's attach is the difference), for
-#             hutch (pasta) and podman (slirp4netns, its default, and pasta
-#             where podman has it: 4.4 and later; Debian 12's is 4.3)
+#             hutch (pasta; slirp4netns; a user network whose keeper runs)
+#             and podman (slirp4netns, its default, and pasta where podman
+#             has it: 4.4 and later; Debian 12's is 4.3)
 #   throughput, iperf3 for 5 s each way:
 #             host -> container through a published port (-p),
 #             container -> host outbound (to the host's non-loopback address)
@@ -45,6 +46,9 @@ export HOME=$work/home HUTCH_ROOT=$work/store
 mkdir -p "$HOME"
 podman=(podman --cgroup-manager=cgroupfs --events-backend=file)
 ./hutch import rootfs.tar bench-iperf >/dev/null
+./hutch network create bench-net >/dev/null
+# A container that keeps the user network's keeper up, as a service would.
+./hutch run -d --network bench-net bench-iperf sleep 3600 >/dev/null
 "${podman[@]}" import -q rootfs.tar bench-iperf >/dev/null
 podman_pasta=0
 "${podman[@]}" run --rm --network pasta bench-iperf true >/dev/null 2>&1 && podman_pasta=1
@@ -53,6 +57,8 @@ addr=$(ip -4 -o addr show scope global | awk '{ sub(/\/.*/, "", $4); print $4; e
 echo "== start-up cost of the default network ($(id -un), medians of $runs)"
 starts=(-n "hutch none" "./hutch run --rm --network none bench-iperf true"
     -n "hutch default (pasta)" "./hutch run --rm bench-iperf true"
+    -n "hutch slirp4netns" "./hutch run --rm --network slirp4netns bench-iperf true"
+    -n "hutch user network" "./hutch run --rm --network bench-net bench-iperf true"
     -n "podman none" "${podman[*]} run --rm --network none bench-iperf true"
     -n "podman default (slirp4netns)" "${podman[*]} run --rm bench-iperf true")
 (( podman_pasta )) && starts+=(-n "podman pasta" "${podman[*]} run --rm --network pasta bench-iperf true")
@@ -63,6 +69,8 @@ r = {x["command"]: x["median"] * 1000 for x in json.load(open(sys.argv[1]))["res
 for name, ms in r.items():
     print(f"  {name:<30} {ms:8.2f} ms")
 print(f"  hutch's network cost:  {r['hutch default (pasta)'] - r['hutch none']:6.2f} ms (goal <= 5)")
+print(f"  with slirp4netns:       {r['hutch slirp4netns'] - r['hutch none']:6.2f} ms")
+print(f"  on a user network:      {r['hutch user network'] - r['hutch none']:6.2f} ms (its keeper already up)")
 print(f"  podman's (slirp4netns): {r['podman default (slirp4netns)'] - r['podman none']:6.2f} ms")
 if "podman pasta" in r:
     print(f"  podman's (pasta):       {r['podman pasta'] - r['podman none']:6.2f} ms")
@@ -81,6 +89,7 @@ inbound() {   # NAME RUN-PREFIX...
     sleep 1
     iperf3 -c 127.0.0.1 -p "$port" -t 5 -J >"in-$name.json" || echo "  $name: iperf3 failed" >&2
     "$@" >/dev/null 2>&1 || true
+    sleep 1  # its port is free again once its engine or keeper lets go
     echo "  host -> container  $name: $(gbps "in-$name.json") Gbit/s"
 }
 # container -> host: iperf3's server on the host's address
@@ -95,11 +104,14 @@ outbound() {   # NAME RUN-PREFIX...
 }
 echo "== throughput (iperf3, 5 s, one stream)"
 inbound hutch ./hutch run
-./hutch rm -f $(./hutch ps -aq) >/dev/null 2>&1 || true
+inbound hutch-slirp4netns ./hutch run --network slirp4netns
+inbound hutch-user-network ./hutch run --network bench-net
 inbound podman-slirp4netns "${podman[@]}" run
 (( podman_pasta )) && inbound podman-pasta "${podman[@]}" run --network pasta
 "${podman[@]}" rm -f -a >/dev/null 2>&1 || true
 outbound hutch ./hutch run
+outbound hutch-slirp4netns ./hutch run --network slirp4netns
+outbound hutch-user-network ./hutch run --network bench-net
 outbound podman-slirp4netns "${podman[@]}" run
 (( podman_pasta )) && outbound podman-pasta "${podman[@]}" run --network pasta
 python3 - <<'PY'
@@ -108,13 +120,16 @@ def g(f):
     try: return json.load(open(f))["end"]["sum_received"]["bits_per_second"] / 1e9
     except Exception: return float("nan")
 for way in ("in", "out"):
-    h = g(f"{way}-hutch.json")
-    for peer in ("podman-slirp4netns", "podman-pasta"):
-        p = g(f"{way}-{peer}.json")
-        if p == p:
-            print(f"  {way}bound: hutch / {peer} = {h / p:.2f}")
+    for ours in ("hutch", "hutch-slirp4netns", "hutch-user-network"):
+        h = g(f"{way}-{ours}.json")
+        for peer in ("podman-slirp4netns", "podman-pasta"):
+            p = g(f"{way}-{peer}.json")
+            if p == p:
+                print(f"  {way}bound: {ours} / {peer} = {h / p:.2f}")
 PY
 "${podman[@]}" rm -f -a >/dev/null 2>&1 || true
+./hutch rm -f $(./hutch ps -aq) >/dev/null 2>&1 || true
+./hutch network rm bench-net >/dev/null 2>&1 || true
 INNER
 
 if (( EUID == 0 )); then

@@ -121,12 +121,13 @@ int main(int argc, char** argv) {
   // `hutch --root STORE __monitor ID`, its report pipe on fd 3, or
   // `__attached-monitor` with its owner's socket on fd 4 too. It lives as long
   // as its container, so it skips the command registry, whose tables would be
-  // most of what it holds.
+  // most of what it holds. So does the store's networks' keeper
+  // (container/network_keeper.h), its report pipe on fd 3.
+  if (words.size() == 3 && words[0] == "--root" && words[2] == "__network-keeper")
+    return network_keeper_main(Store(words[1]), 3);
   if (words.size() == 4 && words[0] == "--root") {
     if (words[2] == "__monitor") return monitor_main(Store(words[1]), words[3], 3, -1);
     if (words[2] == "__attached-monitor") return monitor_main(Store(words[1]), words[3], 3, 4);
-    // A user network's keeper (container/network_keeper.h), its report pipe on fd 3.
-    if (words[2] == "__network-keeper") return network_keeper_main(Store(words[1]), words[3], 3);
   }
   try {
     int status = dispatch(words);

@@ -221,15 +221,20 @@ struct NetworkConnectOptions {
   std::vector<std::string> link_local_ips, driver_opts;
 };
 
-// Whether the container's record names the network (by name or id).
-bool names_network(const ContainerRecord& c, const Network& n) {
-  std::string mode = user_network(c.host_config);
-  return !mode.empty() && (mode == n.name || mode == n.id);
+// Whether the container is on the user network (by name or id), as its
+// first or another one.
+bool on_user_network(const ContainerRecord& c, const Network& n) {
+  if (n.predefined()) return false;
+  const std::string& mode = c.host_config.network_mode;
+  if (mode == n.name || mode == n.id) return true;
+  return std::any_of(c.extra_networks.begin(), c.extra_networks.end(),
+                     [&](const auto& e) { return e.name == n.name || e.name == n.id; });
 }
 
-// A container is on one network here: a stopped one on the default network
-// moves to the user network (docker would keep it on both); a running one,
-// or one on another user network, is refused.
+// A container on user networks joins more of them, running or not. One on
+// the default network must be stopped, and moves to the user network
+// (docker would keep it on both: here the default network's engine and the
+// user networks' keeper do not share a container).
 int network_connect(NetworkConnectOptions& options, const Args& args) {
   if (!options.ip6.empty()) fail("invalid argument \"%s\" for \"--ip6\": networks are IPv4 only here", options.ip6.c_str());
   if (!options.link_local_ips.empty()) fail("--link-local-ip is not supported: networks are IPv4 only here");
@@ -238,7 +243,6 @@ int network_connect(NetworkConnectOptions& options, const Args& args) {
   Store store = open_store();
   NetworkStore networks(store);
   ContainerStore containers(store);
-  FileLock held = networks.lock(FileLock::kShared);
   Network n = networks.find(args.positional[0]);
   ContainerRecord c = containers.find(args.positional[1]);
   const HostConfig& host = c.host_config;
@@ -249,25 +253,35 @@ int network_connect(NetworkConnectOptions& options, const Args& args) {
          "network");
   if (n.name == "none" || host.network_mode == "none" || host.network_mode == "private")
     fail("container cannot be connected to multiple networks with one of the networks in private (none) mode");
-  if (names_network(c, n) || (n.predefined() && uses_network_engine(host)))
+  bool on_default = user_network(host).empty();
+  if (on_user_network(c, n) || (n.name == "bridge" && on_default))
     fail("endpoint with name %s already exists in network %s", c.name.c_str(), n.name.c_str());
-  if (n.predefined() || !user_network(host).empty())
-    fail("container %s is on network %s already: a container is on one network at a time here (network "
-         "disconnect it first)", c.name.c_str(), user_network(host).empty() ? "bridge" : user_network(host).c_str());
-  if (c.is_running())
-    fail("connecting a running container to a network is not supported yet: stop %s, connect it, start it",
-         c.name.c_str());
+  if (n.predefined())
+    fail("container %s is on user networks: the default network cannot be added to them here", c.name.c_str());
   if (!options.ip.empty()) {
     auto subnet = parse_ipv4_subnet(n.subnet);
     if (!(subnet && subnet->contains(*parse_ipv4(options.ip))))
       fail("no configured subnet or ip-range contain the IP address %s", options.ip.c_str());
   }
+  EndpointConfig endpoint{options.ip, options.aliases};
+  if (!on_default) {
+    if (!options.links.empty()) fail("--link is taken on a container's first network only here");
+    if (c.is_running()) {
+      connect_running_container(store, c, n.name, endpoint);
+      return 0;
+    }
+    containers.update(c.id, [&](ContainerRecord& r) { r.extra_networks.push_back({n.name, endpoint, ""}); });
+    return 0;
+  }
+  if (c.is_running())
+    fail("container %s is on the default network: stop it to connect it to %s (it then moves there)",
+         c.name.c_str(), n.name.c_str());
+  FileLock held = networks.lock(FileLock::kShared);
   for (const auto& l : options.links) containers.find(parse_link(l).first);
   ContainerRecord updated = containers.update(c.id, [&](ContainerRecord& r) {
     r.host_config.network_mode = n.name;
     r.host_config.links = options.links;
-    r.endpoint.ipv4_address = options.ip;
-    r.endpoint.aliases = options.aliases;
+    r.endpoint = endpoint;
   });
   rewrite_etc_files(store, updated);
   return 0;
@@ -285,19 +299,18 @@ int network_disconnect(NetworkDisconnectOptions&, const Args& args) {
   ContainerRecord c = containers.find(args.positional[1]);
   if (n.name == "host" || c.host_config.network_mode == "host")
     fail("container cannot be disconnected from host network or connected to host network");
-  bool on_it = names_network(c, n) || (n.name == "bridge" && uses_network_engine(c.host_config));
-  if (!on_it) fail("container %s is not connected to network %s", c.id.c_str(), n.name.c_str());
+  bool on_default = n.name == "bridge" && uses_network_engine(c.host_config);
+  if (!on_default && !on_user_network(c, n))
+    fail("container %s is not connected to network %s", c.id.c_str(), n.name.c_str());
   if (c.is_running()) {
-    if (!names_network(c, n))
+    if (on_default)
       fail("disconnecting a running container from the default network is not supported: stop %s first",
            c.name.c_str());
-    disconnect_running_container(store, c);
+    disconnect_running_container(store, c, n.name);
     return 0;
   }
-  ContainerRecord updated = containers.update(c.id, [](ContainerRecord& r) {
-    r.host_config.network_mode = "none";
-    r.host_config.links.clear();
-    r.endpoint = {};
+  ContainerRecord updated = containers.update(c.id, [&](ContainerRecord& r) {
+    r.leave_network(on_default ? r.host_config.network_mode : n.name, n.id);
   });
   rewrite_etc_files(store, updated);
   return 0;
@@ -428,11 +441,12 @@ Command network_connect_command() {
        .args = "[OPTIONS] NETWORK CONTAINER",
        .summary = "Connect a container to a network",
        .description =
-           "Puts a container that is not running on a user network, with --ip, --alias and --link as run's --ip, "
-           "--network-alias and --link; it is there from its next start. A container is on one network at a "
-           "time here: one on the default network moves to the user network (docker would keep it on both), one "
-           "on another user network must be disconnected first, and a running container cannot be connected yet. "
-           "docker's refusals for host, none and container: networks.",
+           "Connects a container to a user network, with --ip and --alias as run's --ip and --network-alias. A "
+           "container on user networks gets an interface on one more (eth1, eth2, ...) at once if it runs, from "
+           "its next start if not; the network's DNS answers its name there, and it reaches the names of every "
+           "network it is on. A container on the default network must be stopped, and moves to the user network "
+           "(docker would keep it on both); --link is taken then. docker's refusals for host, none and "
+           "container: networks.",
        .min_args = 2,
        .max_args = 2},
       {
@@ -456,9 +470,11 @@ Command network_disconnect_command() {
       {.name = "network disconnect",
        .args = "[OPTIONS] NETWORK CONTAINER",
        .summary = "Disconnect a container from a network",
-       .description = "Takes a container off its network. A running container on a user network loses its eth0 "
-                      "at once (its keeper removes it, with its names and published ports); a stopped one starts "
-                      "on no network (loopback only) from then on, as docker's does once it has none left.",
+       .description = "Takes a container off a network. A running container on a user network loses its "
+                      "interface there at once, with its names there (and its published ports when none is left: "
+                      "they lead to its address on its first network); a stopped one starts without it. Its next "
+                      "network becomes its first; one with none left is on no network (loopback only), as "
+                      "docker's.",
        .min_args = 2,
        .max_args = 2},
       {F::boolean("force", 'f', &NetworkDisconnectOptions::force, "Force the container to disconnect from a network")},

@@ -111,9 +111,12 @@ std::map<std::string, std::string> labels_of(const ContainerRecord& c) {
 std::string health_of(const ContainerRecord& c) { return c.health.status.empty() ? "none" : c.health.status; }
 
 // The network a container is on, by docker's name for it.
+// Its networks, as docker's NETWORKS column lists them.
 std::string network_of(const ContainerRecord& c) {
   const std::string& mode = c.host_config.network_mode;
-  return mode == "default" || mode.empty() ? "bridge" : mode;
+  std::string out = mode == "default" || mode.empty() ? "bridge" : mode;
+  for (const auto& extra : c.extra_networks) out += "," + extra.name;
+  return out;
 }
 
 // The container ports published on the host, as "80/tcp".

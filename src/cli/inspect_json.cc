@@ -181,23 +181,37 @@ void write_network_settings(JsonWriter& w, const Store& store, const ContainerRe
         .field("MacAddress", mac);
   };
   endpoint(w);
-  w.key("Networks").begin_object();
-  if (!shares_another) {
-    w.key(mode).begin_object().key("IPAMConfig");
-    if (c.endpoint.ipv4_address.empty()) w.null();
-    else w.begin_object().field("IPv4Address", c.endpoint.ipv4_address).end_object();
+  auto network_entry = [&](const std::string& name, const EndpointConfig& config, const std::string& id) {
+    w.key(name).begin_object().key("IPAMConfig");
+    if (config.ipv4_address.empty()) w.null();
+    else w.begin_object().field("IPv4Address", config.ipv4_address).end_object();
     w.key("Links").null().key("Aliases");
     // docker adds the short id to a user network's aliases.
-    if (network_id.empty()) {
+    if (id.empty()) {
       w.null();
     } else {
-      std::vector<std::string> aliases = c.endpoint.aliases;
+      std::vector<std::string> aliases = config.aliases;
       aliases.push_back(c.id.substr(0, 12));
       w.string_array(aliases);
     }
-    w.field("NetworkID", network_id);
+    w.field("NetworkID", id);
     endpoint(w);
     w.key("DriverOpts").null().end_object();
+  };
+  w.key("Networks").begin_object();
+  if (!shares_another) network_entry(mode, c.endpoint, network_id);
+  // The others it was connected to, each with its own address.
+  for (const auto& extra : c.extra_networks) {
+    auto network = NetworkStore(store).get(extra.name);
+    if (!network) continue;
+    auto subnet = parse_ipv4_subnet(network->subnet);
+    auto address = parse_ipv4(extra.ip_address);
+    bool there = running && address;
+    ip = there ? extra.ip_address : "";
+    gateway = there ? network->gateway : "";
+    prefix = there && subnet ? subnet->prefix : 0;
+    mac = there ? docker_mac_address(*address) : "";
+    network_entry(extra.name, extra.endpoint, network->id);
   }
   w.end_object().end_object();
 }

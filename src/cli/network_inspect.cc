@@ -11,9 +11,12 @@ namespace {
 void write_endpoint(JsonWriter& w, const ContainerRecord& c, const Network& n) {
   std::string ipv4, mac;
   auto subnet = parse_ipv4_subnet(n.subnet);
-  if (auto address = parse_ipv4(c.ip_address)) {
-    ipv4 = c.ip_address + "/" + std::to_string(subnet ? subnet->prefix : 32);
-    mac = c.config.mac_address.empty() ? docker_mac_address(*address) : c.config.mac_address;
+  std::string ip = c.address_on(n.name, n.id);
+  if (auto address = parse_ipv4(ip)) {
+    ipv4 = ip + "/" + std::to_string(subnet ? subnet->prefix : 32);
+    // --mac-address is its first network's.
+    bool first = ip == c.ip_address;
+    mac = first && !c.config.mac_address.empty() ? c.config.mac_address : docker_mac_address(*address);
   }
   w.key(c.id).begin_object().field("Name", c.name).field("EndpointID", "").field("MacAddress", mac);
   w.field("IPv4Address", ipv4).field("IPv6Address", "").end_object();

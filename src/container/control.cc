@@ -71,8 +71,15 @@ void pause_container(const Store& store, const ContainerRecord& record) {
   if (std::string answer = ask_monitor(store, record, "pause"); !answer.empty()) fail("%s", answer.c_str());
 }
 
-void disconnect_running_container(const Store& store, const ContainerRecord& record) {
-  if (std::string answer = ask_monitor(store, record, "network-disconnect"); !answer.empty())
+void connect_running_container(const Store& store, const ContainerRecord& record, const std::string& network,
+                               const EndpointConfig& endpoint) {
+  std::string request = "network-connect\n" + network + "\n" + endpoint.ipv4_address;
+  for (const auto& alias : endpoint.aliases) request += "\n" + alias;
+  if (std::string answer = ask_monitor(store, record, request); !answer.empty()) fail("%s", answer.c_str());
+}
+
+void disconnect_running_container(const Store& store, const ContainerRecord& record, const std::string& network) {
+  if (std::string answer = ask_monitor(store, record, "network-disconnect\n" + network); !answer.empty())
     fail("%s", answer.c_str());
 }
 

@@ -30,9 +30,12 @@ void signal_container(const Store& store, const ContainerRecord& record, int sig
 void pause_container(const Store& store, const ContainerRecord& record);
 void unpause_container(const Store& store, const ContainerRecord& record);
 
-// network disconnect of a running container on a user network: its monitor
-// has the keeper take its eth0 away, and records it on no network.
-void disconnect_running_container(const Store& store, const ContainerRecord& record);
+// network connect / disconnect of a running container on a user network:
+// its monitor has the keeper give it an interface on the network (ethN) or
+// take its interface there away, and records it.
+void connect_running_container(const Store& store, const ContainerRecord& record, const std::string& network,
+                               const EndpointConfig& endpoint);
+void disconnect_running_container(const Store& store, const ContainerRecord& record, const std::string& network);
 
 // Blocks until the container is not running (its current run ended: a policy
 // may restart it) and returns its exit code.

@@ -114,6 +114,24 @@ void shed_memory() {
   }
 }
 
+Fd open_network_namespace(pid_t init) {
+  Fd netns(::open(("/proc/" + std::to_string(init) + "/ns/net").c_str(), O_RDONLY | O_CLOEXEC));
+  if (!netns) fail_errno("open the container's network namespace");
+  return netns;
+}
+
+// docker's embedded DNS answers for its name, its short id and its aliases
+// on the network.
+NetworkAttachment::Endpoint endpoint_of(const ContainerRecord& record, const EndpointConfig& config,
+                                        bool reaches_host) {
+  NetworkAttachment::Endpoint endpoint;
+  endpoint.ip = config.ipv4_address;
+  endpoint.reaches_host = reaches_host;
+  endpoint.names = {record.name, record.id.substr(0, 12)};
+  endpoint.names.insert(endpoint.names.end(), config.aliases.begin(), config.aliases.end());
+  return endpoint;
+}
+
 // One run of the container: created, its output logged and relayed until it
 // has exited and its streams have ended. Returns its exit code.
 class OneRun {
@@ -124,12 +142,12 @@ class OneRun {
 
   // Creates the container and waits for its exec; throws its failure. With
   // the record's OpenStdin the container reads a pipe that attached clients
-  // write to (docker's -i), else /dev/null. On a user network, `attachment`
-  // (the keeper's, whose user namespace the spec joins) wires its network.
+  // write to (docker's -i), else /dev/null. On user networks, `attachment`
+  // (the keeper's, whose user namespace the spec joins) wires it to each of
+  // `networks`, the record's first.
   void start(const ContainerRecord& record, NetworkAttachment* attachment = nullptr,
-             const std::vector<std::string>& link_addresses = {}) {
+             const std::vector<Network>& networks = {}, const std::vector<std::string>& link_addresses = {}) {
     bool open_stdin = record.config.open_stdin;
-    attachment_ = attachment;
     Fd null(::open("/dev/null", O_RDWR | O_CLOEXEC));
     if (!null) fail_errno("open /dev/null");
     SocketPair console;
@@ -171,24 +189,23 @@ class OneRun {
     if (attachment) {
       // The keeper forwards the published ports from sockets bound here,
       // so that a port that is taken fails the start before anything runs.
-      auto endpoint = std::make_shared<NetworkAttachment::Endpoint>();
-      endpoint->container_id = record.id;
-      endpoint->ip = record.endpoint.ipv4_address;
-      endpoint->mac = record.config.mac_address;
-      endpoint->reaches_host = plan.gateway_reaches_host;
-      // docker's embedded DNS answers for its name, its short id and its
-      // aliases.
-      endpoint->names = {record.name, record.id.substr(0, 12)};
-      endpoint->names.insert(endpoint->names.end(), record.endpoint.aliases.begin(), record.endpoint.aliases.end());
-      endpoint->dns = host.dns;
       plan.ports = take_host_ports(host, record.config, record.name);
-      endpoint->ports = plan.ports;
-      endpoint->port_sockets = bind_host_ports(plan.ports, record.name);
-      request_.on_namespaces_made = [this, attachment, endpoint, &link_addresses](pid_t init) {
-        Fd netns(::open(("/proc/" + std::to_string(init) + "/ns/net").c_str(), O_RDONLY | O_CLOEXEC));
-        if (!netns) fail_errno("open the container's network namespace");
-        ip_address_ = attachment->connect(netns.get(), *endpoint);
-        endpoint->port_sockets.clear();  // the keeper has them
+      auto sockets = std::make_shared<std::vector<Fd>>(bind_host_ports(plan.ports, record.name));
+      request_.on_namespaces_made = [this, attachment, sockets, &record, &networks, &link_addresses,
+                                     ports = plan.ports, reaches_host = plan.gateway_reaches_host](pid_t init) {
+        attachment->prepare(record.id, record.host_config.dns, ports, *sockets);
+        sockets->clear();  // the keeper has them
+        Fd netns(open_network_namespace(init));
+        extra_addresses_.clear();
+        for (size_t i = 0; i < networks.size(); i++) {
+          bool first = i == 0;
+          const EndpointConfig& config = first ? record.endpoint : record.extra_networks[i - 1].endpoint;
+          NetworkAttachment::Endpoint endpoint = endpoint_of(record, config, reaches_host);
+          if (first) endpoint.mac = record.config.mac_address;
+          std::string address = attachment->connect(netns.get(), networks[i], endpoint);
+          if (first) ip_address_ = address;
+          else extra_addresses_.push_back(address);
+        }
         update_hosts_address(request_.bundle, ip_address_, link_addresses);
       };
     }
@@ -237,6 +254,7 @@ class OneRun {
   // NetworkSettings.Ports and .IPAddress of this run.
   const PortBindings& ports() const { return ports_; }
   const std::string& ip_address() const { return ip_address_; }
+  const std::vector<std::string>& extra_addresses() const { return extra_addresses_; }
 
   int userns() const { return userns_ ? userns_.get() : -1; }
   pid_t init_pid() const { return init_.pid(); }
@@ -256,22 +274,6 @@ class OneRun {
         if (!pause_) return "Container " + id + " is not paused";
         pause_.reset();
         mark(false);
-        return "";
-      }
-      if (what == "network-disconnect") {
-        if (!attachment_) return "container " + id + " is not connected to a user network";
-        attachment_->disconnect();
-        attachment_ = nullptr;
-        ip_address_.clear();
-        ports_.clear();
-        // docker leaves it on no network; its next start too.
-        containers.update(id, [](ContainerRecord& r) {
-          r.host_config.network_mode = "none";
-          r.host_config.links.clear();
-          r.endpoint = {};
-          r.ip_address.clear();
-          r.ports.clear();
-        });
         return "";
       }
     } catch (const Error& e) {
@@ -413,7 +415,7 @@ class OneRun {
   std::optional<NetworkEngine> network_;
   PortBindings ports_;
   std::string ip_address_;
-  NetworkAttachment* attachment_ = nullptr;  // the monitor's, for this run
+  std::vector<std::string> extra_addresses_;  // on the record's extra networks
   Child init_;
   Fd userns_;
   std::optional<ContainerPause> pause_;
@@ -480,6 +482,36 @@ std::vector<std::string> addresses_of_links(const ContainerStore& containers, co
     out.push_back(target->ip_address);
   }
   return out;
+}
+
+// network connect and disconnect of the running container, asked through
+// its attach socket: "network-connect\nNAME\nIP\nALIAS..." or
+// "network-disconnect\nNAME". "" or the reason it cannot be done.
+std::string network_request(const Store& store, const ContainerStore& containers, const ContainerRecord& started,
+                            std::optional<NetworkAttachment>& attachment, const OneRun& run,
+                            const std::string& what) {
+  std::vector<std::string> lines = split(what, '\n');
+  try {
+    if (lines.size() < 2) fail("bad request");
+    Network n = NetworkStore(store).find(lines[1]);
+    if (!attachment) fail("container %s is on no user network: it must be stopped to be connected", started.name.c_str());
+    if (lines[0] == "network-connect" && lines.size() >= 3) {
+      EndpointConfig config{lines[2], std::vector<std::string>(lines.begin() + 3, lines.end())};
+      bool reaches_host = network_plan(started.host_config).gateway_reaches_host;
+      Fd netns(open_network_namespace(run.init_pid()));
+      std::string address = attachment->connect(netns.get(), n, endpoint_of(started, config, reaches_host));
+      containers.update(started.id, [&](ContainerRecord& r) { r.extra_networks.push_back({n.name, config, address}); });
+      return "";
+    }
+    if (lines[0] != "network-disconnect") fail("bad request");
+    attachment->disconnect(n);
+    ContainerRecord now = containers.update(started.id, [&](ContainerRecord& r) { r.leave_network(n.name, n.id); });
+    // On no network, it need not keep the keeper.
+    if (user_network(now.host_config).empty()) attachment.reset();
+    return "";
+  } catch (const Error& e) {
+    return e.what();
+  }
 }
 
 // The signals the monitor handles through its signalfd. They are blocked from
@@ -707,32 +739,40 @@ int monitor_main(const Store& store, const std::string& id, int report_fd, int o
         joined->join(spec);
       }
       std::optional<NetworkAttachment> attachment;
-      // network rm waits until the record says the container runs on it.
+      // network rm waits until the record says the container runs on them.
       std::optional<FileLock> network_lock;
+      std::vector<Network> on_networks;
       std::vector<std::string> link_addresses;
       if (std::string network = user_network(record.host_config); !network.empty()) {
         NetworkStore networks(store);
         network_lock.emplace(networks.lock(FileLock::kShared));
-        attachment.emplace(store, networks.find(network));
+        on_networks.push_back(networks.find(network));
+        for (const auto& extra : record.extra_networks) on_networks.push_back(networks.find(extra.name));
+        attachment.emplace(store);
         attachment->join(spec);
         link_addresses = addresses_of_links(containers, record);
       }
       SharedUserns shared(store, spec);
       if (shared.found()) shared.join(spec);
       run.emplace(std::move(spec), request, *log, *hub);
-      run->start(record, attachment ? &*attachment : nullptr, link_addresses);
+      run->start(record, attachment ? &*attachment : nullptr, on_networks, link_addresses);
       shared.announce(run->init_pid());
       ever_started = true;
       record = containers.update(id, [&](ContainerRecord& r) {
         r.state = "running";
         r.ports = run->ports();
         r.ip_address = run->ip_address();
+        for (size_t i = 0; i < r.extra_networks.size() && i < run->extra_addresses().size(); i++)
+          r.extra_networks[i].ip_address = run->extra_addresses()[i];
         r.started_at = rfc3339_now();
         r.error.clear();
         r.paused = false;
       });
       network_lock.reset();
-      hub->on_request = [&](const std::string& what) { return run->control(what, containers, id); };
+      hub->on_request = [&](const std::string& what) {
+        if (what.rfind("network-", 0) == 0) return network_request(store, containers, record, attachment, *run, what);
+        return run->control(what, containers, id);
+      };
       health.container_started(monotonic_ms());
       log_phase("monitor: running recorded");
       report(reporting, 0, "");
@@ -773,6 +813,7 @@ int monitor_main(const Store& store, const std::string& id, int report_fd, int o
         r.state = "exited";
         r.ports.clear();
         r.ip_address.clear();
+        for (auto& extra : r.extra_networks) extra.ip_address.clear();
         r.exit_code = code;
         r.finished_at = finished;
         r.paused = false;

@@ -15,6 +15,7 @@
 #include <cctype>
 #include <cstdio>
 #include <cstdlib>
+#include <list>
 #include <map>
 #include <optional>
 
@@ -64,7 +65,8 @@ NetworkPlan uplink_plan() {
 // The uplink's gateway is the host's loopback, out of bounds to what comes
 // in from the bridge, but for the containers that asked (their rule comes
 // first).
-constexpr uint32_t kHostAccessPriority = 100, kNoHostAccessPriority = 200;
+constexpr uint32_t kHostAccessPriority = 100, kNoHostAccessPriority = 200, kIsolationPriority = 300,
+                   kInternalPriority = 400;
 
 // A process's report on a pipe: its first line, without the newline. Only
 // that line is waited for: others may hold the pipe open.
@@ -80,7 +82,7 @@ std::string first_line(int fd) {
   return said;
 }
 
-std::string keeper_dir(const Store& store, const std::string& id) { return NetworkStore(store).runtime_dir(id); }
+std::string keeper_dir(const Store& store) { return store.root() + "/netns"; }
 
 void mac_of(uint32_t address, uint8_t mac[6]) {
   mac[0] = 0x02;
@@ -114,33 +116,47 @@ std::vector<DnsUpstream> upstream_resolvers(bool engine) {
   return out;
 }
 
-// One attached monitor: its container once it has connected.
-struct Endpoint {
-  Fd socket;
-  std::string container_id;
+// A network some container is on: its bridge in the keeper's namespace.
+struct NetworkInUse {
+  std::string id, name;
+  Ipv4Subnet subnet;
+  uint32_t gateway = 0;
+  bool internal = false;
+  std::string bridge;
+  int links = 0;
+};
+
+// One container's interface on one network.
+struct Link {
+  std::string network_id;
   uint32_t address = 0;
+  std::string host_side, ifname;
   bool reaches_host = false;
+  bool default_route = false;
   std::vector<std::string> names;  // lowercase
-  std::vector<PublishedSocket> published;  // until its address is known
-  std::vector<DnsUpstream> dns;            // --dns, until then too
+};
+
+// One attached monitor, and its container's interfaces.
+struct Client {
+  Fd socket;
+  std::string container_id;  // from its "prepare"
+  std::vector<Link> links;
+  std::vector<PublishedSocket> published;  // until its first link
+  std::vector<DnsUpstream> dns;            // --dns
+  Fd netns;  // its container's network namespace
+  bool dns_bound = false;
+  bool ports_added = false;
+  uint32_t ports_address = 0;  // where its published ports lead
+  int made = 0;                // links made, for their names
 };
 
 class Keeper {
  public:
-  Keeper(const Store& store, const Network& network) : network_(network) {
-    dir_ = keeper_dir(store, network.id);
-    auto subnet = parse_ipv4_subnet(network.subnet);
-    auto gateway = parse_ipv4(network.gateway);
-    if (!subnet || !gateway) fail("network %s has no IPv4 subnet", network.name.c_str());
-    subnet_ = *subnet;
-    gateway_ = *gateway;
-  }
+  explicit Keeper(const Store& store) : dir_(keeper_dir(store)) {}
 
-  // Makes the namespaces and the bridge, and starts the engine.
+  // Makes the namespaces and starts the engine.
   void set_up() {
-    std::string engine = network_.internal ? "" : find_pasta();
-    if (!network_.internal && engine.empty())
-      log_warn("no user-mode network engine (pasta) found: network %s has no way out", network_.name.c_str());
+    std::string engine = find_pasta();
     // pasta attaches from outside, as for a container (root in the namespace
     // it would drop to nobody, who may not enter it), and its sockets must be
     // the host's: its launcher is forked before the keeper leaves either.
@@ -153,13 +169,7 @@ class Keeper {
     netns_.reset(::open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC));
     here_.emplace();
     here_->set_up(here_->link_index("lo"));
-    std::string bridge = "br-" + network_.id.substr(0, 12);
-    here_->add_bridge(bridge);
-    bridge_ = here_->link_index(bridge);
-    here_->add_address(bridge_, gateway_, subnet_.prefix);
-    here_->set_up(bridge_);
     write_file_in_place("/proc/sys/net/ipv4/ip_forward", "1\n");
-    if (!engine.empty()) here_->add_rule(host_access_rule(0, kNoHostAccessPriority));
     if (launcher_ > 0) {
       go.read.reset();
       if (::write(go.write.get(), "g", 1) != 1) fail_errno("start the network engine");
@@ -170,8 +180,9 @@ class Keeper {
       // The launcher, and the engine with it, ends when this closes.
       engine_lifeline_ = std::move(go.write);
     }
-    dns_.emplace([this](const std::string& name) { return lookup(name); },
-                 [this](const std::string& ip) { return reverse(ip); }, upstream_resolvers(engine_ready_));
+    dns_.emplace([this](const std::string& pair, const std::string& name) { return lookup(pair, name); },
+                 [this](const std::string& pair, const std::string& ip) { return reverse(pair, ip); },
+                 std::vector<DnsUpstream>{});
     listener_ = listen_unix_socket(dir_, kSocketName, SOCK_SEQPACKET);
   }
 
@@ -180,14 +191,14 @@ class Keeper {
     int64_t idle_since = monotonic_ms();
     for (;;) {
       std::vector<struct pollfd> fds = {{listener_.get(), POLLIN, 0}};
-      for (const auto& e : endpoints_) fds.push_back({e.socket.get(), POLLIN, 0});
+      for (const auto& c : clients_) fds.push_back({c.socket.get(), POLLIN, 0});
       size_t dns_at = fds.size();
       dns_->add_poll_fds(fds);
       size_t ports_at = fds.size();
       ports_.add_poll_fds(fds);
       int timeout = dns_->next_timeout_ms();
       if (int t = ports_.next_timeout_ms(); t >= 0) timeout = timeout < 0 ? t : std::min(timeout, t);
-      if (endpoints_.empty()) {
+      if (clients_.empty()) {
         int64_t left = std::max<int64_t>(0, idle_since + kUnusedMs - monotonic_ms());
         timeout = timeout < 0 ? (int)left : std::min(timeout, (int)left);
       }
@@ -201,7 +212,7 @@ class Keeper {
         if (fds[i].revents) gone_or_asked(fds[i].fd, gone);
       for (int fd : gone) forget(fd);
       if (fds[0].revents & POLLIN) accept_monitors();
-      if (!endpoints_.empty()) {
+      if (!clients_.empty()) {
         idle_since = monotonic_ms();
       } else if (monotonic_ms() >= idle_since + kUnusedMs || !gone.empty()) {
         if (may_end()) return;
@@ -249,18 +260,38 @@ class Keeper {
     return pid;
   }
 
-  std::vector<std::string> lookup(const std::string& name) const {
+  Client* client_of(const std::string& container_id) {
+    for (auto& c : clients_)
+      if (c.container_id == container_id) return &c;
+    return nullptr;
+  }
+
+  // Whether `asker`'s container shares the network with it.
+  static bool shares(const Client& asker, const std::string& network_id) {
+    return std::any_of(asker.links.begin(), asker.links.end(),
+                       [&](const Link& l) { return l.network_id == network_id; });
+  }
+
+  // What a container sees: the names on the networks it is on.
+  std::vector<std::string> lookup(const std::string& pair, const std::string& name) {
     std::vector<std::string> out;
-    for (const auto& e : endpoints_)
-      if (e.address && std::find(e.names.begin(), e.names.end(), name) != e.names.end())
-        out.push_back(format_ipv4(e.address));
+    const Client* asker = client_of(pair);
+    if (!asker) return out;
+    for (const auto& c : clients_)
+      for (const auto& l : c.links)
+        if (shares(*asker, l.network_id) && std::find(l.names.begin(), l.names.end(), name) != l.names.end())
+          out.push_back(format_ipv4(l.address));
     return out;
   }
 
-  std::string reverse(const std::string& ip) const {
+  std::string reverse(const std::string& pair, const std::string& ip) {
     auto address = parse_ipv4(ip);
-    for (const auto& e : endpoints_)
-      if (address && e.address == *address && !e.names.empty()) return e.names[0] + "." + network_.name;
+    const Client* asker = client_of(pair);
+    if (!address || !asker) return "";
+    for (const auto& c : clients_)
+      for (const auto& l : c.links)
+        if (l.address == *address && shares(*asker, l.network_id) && !l.names.empty())
+          return l.names[0] + "." + networks_.at(l.network_id).name;
     return "";
   }
 
@@ -277,42 +308,54 @@ class Keeper {
       } catch (const Error&) {
         continue;
       }
-      Endpoint e;
-      e.socket = std::move(fd);
-      endpoints_.push_back(std::move(e));
+      Client c;
+      c.socket = std::move(fd);
+      clients_.push_back(std::move(c));
     }
   }
 
+  // The requests of a monitor. Without a reply: "prepare ID", "dns SERVER",
+  // "publish tcp|udp PORT" with the host's socket. With one ("ok ..." or
+  // "error MESSAGE"): "connect ...", "disconnect NETWORK-ID".
   void gone_or_asked(int fd, std::vector<int>& gone) {
-    auto e = std::find_if(endpoints_.begin(), endpoints_.end(), [&](const Endpoint& x) { return x.socket.get() == fd; });
-    if (e == endpoints_.end()) return;
-    Fd netns;
-    std::optional<std::string> asked = receive_message(fd, &netns);
+    auto c = std::find_if(clients_.begin(), clients_.end(), [&](const Client& x) { return x.socket.get() == fd; });
+    if (c == clients_.end()) return;
+    Fd passed;
+    std::optional<std::string> asked = receive_message(fd, &passed);
     if (!asked) {
       gone.push_back(fd);
       return;
     }
-    // "publish tcp|udp PORT" with the host's socket, "dns SERVER": no reply.
     std::vector<std::string> w = split_whitespace(*asked);
-    if (w.size() == 2 && w[0] == "dns" && !e->address) {
-      if (parse_ipv4(w[1])) e->dns.push_back({w[1], 53});
+    if (w.size() == 2 && w[0] == "prepare" && c->container_id.empty()) {
+      c->container_id = w[1];
       return;
     }
-    if (w.size() == 3 && w[0] == "publish" && netns && !e->address) {
+    if (w.size() == 2 && w[0] == "dns" && c->links.empty()) {
+      if (parse_ipv4(w[1])) c->dns.push_back({w[1], 53});
+      return;
+    }
+    if (w.size() == 3 && w[0] == "publish" && passed && c->links.empty()) {
       int port = atoi(w[2].c_str());
       if (port > 0 && port < 65536 && (w[1] == "tcp" || w[1] == "udp"))
-        e->published.push_back({w[1] == "udp", port, std::move(netns)});
+        c->published.push_back({w[1] == "udp", port, std::move(passed)});
       return;
     }
     std::string reply;
+    if (w.size() == 1 && w[0] == "leave") {
+      // Its published ports are closed before its monitor records the end.
+      release(*c);
+      gone.push_back(fd);
+      w = {};
+    }
     try {
-      if (w.size() == 1 && w[0] == "disconnect") {
-        // The veth goes with its peer, the container's eth0; the rest goes
-        // once the monitor has closed the socket (forget).
-        if (int index = e->address ? here_->link_index(host_side_of(e->container_id)) : 0) here_->delete_link(index);
+      if (w.empty()) {
+        reply = "ok";
+      } else if (w.size() == 2 && w[0] == "disconnect") {
+        unlink_network(*c, w[1]);
         reply = "ok";
       } else {
-        reply = "ok " + attach(*e, *asked, netns);
+        reply = "ok " + attach(*c, w, passed);
       }
     } catch (const Error& err) {
       reply = std::string("error ") + err.what();
@@ -324,67 +367,178 @@ class Keeper {
     }
   }
 
-  // The bridge's end of a container's veth.
-  static std::string host_side_of(const std::string& container_id) { return "veth" + container_id.substr(0, 11); }
-
-  Netlink::Rule host_access_rule(uint32_t from, uint32_t priority) const {
+  // A rule of the keeper's namespace about what comes in from a bridge.
+  static Netlink::Rule rule_from(const std::string& bridge, uint32_t priority) {
     Netlink::Rule rule;
     rule.priority = priority;
-    rule.in_link = "br-" + network_.id.substr(0, 12);
+    rule.in_link = bridge;
+    rule.prohibit = true;
+    return rule;
+  }
+  static Netlink::Rule host_rule(const std::string& bridge, uint32_t from, uint32_t priority) {
+    Netlink::Rule rule = rule_from(bridge, priority);
     rule.from = from;
+    rule.from_prefix = from ? 32 : 0;
     rule.to = *parse_ipv4(kUserNetworkHostGateway);
+    rule.to_prefix = 32;
     rule.prohibit = from == 0;
     return rule;
   }
-
-  void forget(int fd) {
-    auto e = std::find_if(endpoints_.begin(), endpoints_.end(), [&](const Endpoint& x) { return x.socket.get() == fd; });
-    if (e == endpoints_.end()) return;
-    if (e->reaches_host) {
-      try {
-        here_->delete_rule(host_access_rule(e->address, kHostAccessPriority));
-      } catch (const Error&) {
-        // Gone with a namespace that is ending anyway.
-      }
-    }
-    dns_->remove(e->container_id);
-    ports_.remove(e->container_id);
-    endpoints_.erase(e);
+  // Networks are kept apart: nothing is routed from one bridge to another's
+  // subnet (docker's isolation rules).
+  static Netlink::Rule isolation_rule(const NetworkInUse& from, const NetworkInUse& to) {
+    Netlink::Rule rule = rule_from(from.bridge, kIsolationPriority);
+    rule.to = to.subnet.base;
+    rule.to_prefix = to.subnet.prefix;
+    return rule;
   }
 
-  uint32_t allocate(const std::string& requested) const {
+  void try_delete_rule(const Netlink::Rule& rule) {
+    try {
+      here_->delete_rule(rule);
+    } catch (const Error&) {
+      // Gone with what it was about.
+    }
+  }
+
+  // The bridge of a network, made for its first link.
+  NetworkInUse& use_network(const std::vector<std::string>& w) {
+    // connect NETWORK-ID NAME SUBNET GATEWAY INTERNAL ...
+    if (auto it = networks_.find(w[1]); it != networks_.end()) return it->second;
+    NetworkInUse n;
+    n.id = w[1];
+    n.name = w[2];
+    auto subnet = parse_ipv4_subnet(w[3]);
+    auto gateway = parse_ipv4(w[4]);
+    if (!subnet || !gateway) fail("network %s has no IPv4 subnet", n.name.c_str());
+    n.subnet = *subnet;
+    n.gateway = *gateway;
+    n.internal = w[5] == "1";
+    n.bridge = "br-" + n.id.substr(0, 12);
+    for (const auto& [id, other] : networks_)
+      if (other.subnet.overlaps(n.subnet))
+        fail("network %s overlaps network %s, which is in use", n.name.c_str(), other.name.c_str());
+    here_->add_bridge(n.bridge);
+    int index = here_->link_index(n.bridge);
+    here_->add_address(index, n.gateway, n.subnet.prefix);
+    here_->set_up(index);
+    // An internal network's traffic is routed nowhere; the others' reach the
+    // host's loopback only for those who asked.
+    if (n.internal) here_->add_rule(rule_from(n.bridge, kInternalPriority));
+    else here_->add_rule(host_rule(n.bridge, 0, kNoHostAccessPriority));
+    for (const auto& [id, other] : networks_) {
+      here_->add_rule(isolation_rule(n, other));
+      here_->add_rule(isolation_rule(other, n));
+    }
+    return networks_.emplace(n.id, n).first->second;
+  }
+
+  // Its bridge and rules go with its last link.
+  void release_network(const std::string& id) {
+    auto it = networks_.find(id);
+    if (it == networks_.end() || --it->second.links > 0) return;
+    NetworkInUse n = it->second;
+    networks_.erase(it);
+    for (const auto& [other_id, other] : networks_) {
+      try_delete_rule(isolation_rule(n, other));
+      try_delete_rule(isolation_rule(other, n));
+    }
+    try_delete_rule(n.internal ? rule_from(n.bridge, kInternalPriority) : host_rule(n.bridge, 0, kNoHostAccessPriority));
+    try {
+      if (int index = here_->link_index(n.bridge)) here_->delete_link(index);
+    } catch (const Error&) {
+    }
+  }
+
+  uint32_t allocate(const NetworkInUse& n, const std::string& requested) const {
     auto used = [&](uint32_t a) {
-      return a == gateway_ ||
-             std::any_of(endpoints_.begin(), endpoints_.end(), [&](const Endpoint& e) { return e.address == a; });
+      if (a == n.gateway) return true;
+      for (const auto& c : clients_)
+        for (const auto& l : c.links)
+          if (l.network_id == n.id && l.address == a) return true;
+      return false;
     };
     if (!requested.empty()) {
       auto a = parse_ipv4(requested);
-      if (!a || !subnet_.contains(*a) || *a == subnet_.base || *a == subnet_.last())
+      if (!a || !n.subnet.contains(*a) || *a == n.subnet.base || *a == n.subnet.last())
         fail("no configured subnet or ip-range contain the IP address %s", requested.c_str());
       if (used(*a)) fail("Address already in use");
       return *a;
     }
-    for (uint32_t a = subnet_.base + 1; a < subnet_.last(); a++)
+    for (uint32_t a = n.subnet.base + 1; a < n.subnet.last(); a++)
       if (!used(a)) return a;
-    fail("no available IPv4 addresses on this network's address pools: %s (%s)", network_.name.c_str(),
-         network_.id.c_str());
+    fail("no available IPv4 addresses on this network's address pools: %s (%s)", n.name.c_str(), n.id.c_str());
   }
 
-  // "connect ID IP MAC HOST NAME..." (IP and MAC "-" for the usual; HOST
-  // "host" when it may reach the host, "-" otherwise), with the container's
-  // network namespace: wires it, and returns the address.
-  std::string attach(Endpoint& e, const std::string& asked, const Fd& netns) {
-    std::vector<std::string> w = split_whitespace(asked);
-    if (w.size() < 5 || w[0] != "connect" || !netns || e.address) fail("bad request");
-    uint32_t address = allocate(w[2] == "-" ? "" : w[2]);
-    std::string host_side = host_side_of(w[1]);
-    here_->add_veth(host_side, "eth0", netns.get());
-    int host_index = here_->link_index(host_side);
+  // Where the container's DNS asks for other names: nowhere when all its
+  // networks are internal.
+  std::vector<DnsUpstream> upstreams_of(const Client& c) const {
+    bool way_out = engine_ready_ && std::any_of(c.links.begin(), c.links.end(), [&](const Link& l) {
+                     return !networks_.at(l.network_id).internal;
+                   });
+    if (!way_out) return {};
+    return c.dns.empty() ? upstream_resolvers(true) : c.dns;
+  }
+
+  // "connect NETWORK-ID NAME SUBNET GATEWAY INTERNAL(0|1) IP MAC HOST NAME..."
+  // (IP and MAC "-" for the usual; HOST "host" when it may reach the host,
+  // "-" otherwise), with the container's network namespace: its interface
+  // on the network; returns the address.
+  std::string attach(Client& c, const std::vector<std::string>& w, const Fd& netns) {
+    if (w.size() < 9 || w[0] != "connect" || !netns || c.container_id.empty()) fail("bad request");
+    if (shares(c, w[1])) fail("endpoint with name %s already exists in network %s", c.container_id.c_str(), w[2].c_str());
+    if (!c.netns) c.netns.reset(fcntl(netns.get(), F_DUPFD_CLOEXEC, 0));
+    NetworkInUse& n = use_network(w);
+    n.links++;
+    Link l;
+    l.network_id = n.id;
+    try {
+      l.address = allocate(n, w[6] == "-" ? "" : w[6]);
+      l.host_side = "ve" + c.container_id.substr(0, 9) + "-" + std::to_string(c.made++ % 1000);
+      for (int i = 0;; i++) {
+        std::string name = "eth" + std::to_string(i);
+        if (std::none_of(c.links.begin(), c.links.end(), [&](const Link& x) { return x.ifname == name; })) {
+          l.ifname = name;
+          break;
+        }
+      }
+      wire(c, n, l, w[7], netns);
+    } catch (...) {
+      try {
+        if (int index = l.host_side.empty() ? 0 : here_->link_index(l.host_side)) here_->delete_link(index);
+      } catch (const Error&) {
+      }
+      release_network(n.id);
+      throw;
+    }
+    if (w[8] == "host" && engine_ready_ && !n.internal) {
+      here_->add_rule(host_rule(n.bridge, l.address, kHostAccessPriority));
+      l.reaches_host = true;
+    }
+    for (size_t i = 9; i < w.size(); i++) {
+      std::string name = w[i];
+      std::transform(name.begin(), name.end(), name.begin(), [](unsigned char ch) { return std::tolower(ch); });
+      l.names.push_back(name);
+    }
+    c.links.push_back(l);
+    dns_->set_upstreams(c.container_id, upstreams_of(c));
+    if (!c.ports_added) {
+      ports_.add(c.container_id, l.address, std::move(c.published));
+      c.ports_added = true;
+      c.ports_address = l.address;
+    }
+    return format_ipv4(l.address);
+  }
+
+  // The veth pair: one end on the bridge, the other the container's
+  // interface, configured from inside its namespace (where its DNS sockets
+  // are made too, the first time).
+  void wire(Client& c, const NetworkInUse& n, Link& l, const std::string& mac_text, const Fd& netns) {
+    here_->add_veth(l.host_side, l.ifname, netns.get());
+    int host_index = here_->link_index(l.host_side);
     here_->set_mtu(host_index, kMtu);
-    here_->set_master(host_index, bridge_);
+    here_->set_master(host_index, here_->link_index(n.bridge));
     here_->set_up(host_index);
-    // The container's side, through a netlink socket and DNS sockets made
-    // in its namespace (they stay there once the keeper is back in its own).
     if (setns(netns.get(), CLONE_NEWNET) < 0) fail_errno("enter the container's network namespace");
     std::optional<Netlink> there;
     Fd udp, tcp;
@@ -392,39 +546,109 @@ class Keeper {
     try {
       there.emplace();
       there->set_up(there->link_index("lo"));
-      udp = bound_dns_socket(SOCK_DGRAM);
-      tcp = bound_dns_socket(SOCK_STREAM);
+      if (!c.dns_bound) {
+        udp = bound_dns_socket(SOCK_DGRAM);
+        tcp = bound_dns_socket(SOCK_STREAM);
+      }
     } catch (const Error& err) {
       failed = err;
     }
     if (setns(netns_.get(), CLONE_NEWNET) < 0) fail_errno("return to the network's namespace");
     if (failed) throw *failed;
-    int eth0 = there->link_index("eth0");
+    int index = there->link_index(l.ifname);
     uint8_t mac[6];
-    if (w[3] == "-") mac_of(address, mac);
-    else if (sscanf(w[3].c_str(), "%hhx%*c%hhx%*c%hhx%*c%hhx%*c%hhx%*c%hhx", &mac[0], &mac[1], &mac[2], &mac[3], &mac[4],
-                    &mac[5]) != 6)
-      fail("%s is not a valid mac address", w[3].c_str());
-    there->set_mac(eth0, mac);
-    there->set_mtu(eth0, kMtu);
-    there->add_address(eth0, address, subnet_.prefix);
-    there->set_up(eth0);
-    if (!network_.internal) there->add_default_route(gateway_);
-    if (w[4] == "host" && engine_ready_) {
-      here_->add_rule(host_access_rule(address, kHostAccessPriority));
-      e.reaches_host = true;
+    if (mac_text == "-") mac_of(l.address, mac);
+    else if (sscanf(mac_text.c_str(), "%hhx%*c%hhx%*c%hhx%*c%hhx%*c%hhx%*c%hhx", &mac[0], &mac[1], &mac[2], &mac[3],
+                    &mac[4], &mac[5]) != 6)
+      fail("%s is not a valid mac address", mac_text.c_str());
+    there->set_mac(index, mac);
+    there->set_mtu(index, kMtu);
+    there->add_address(index, l.address, n.subnet.prefix);
+    there->set_up(index);
+    // The first network with a way out gives the default route.
+    bool routed = std::any_of(c.links.begin(), c.links.end(), [](const Link& x) { return x.default_route; });
+    if (!n.internal && !routed) {
+      there->add_default_route(n.gateway);
+      l.default_route = true;
     }
-    e.container_id = w[1];
-    e.address = address;
-    for (size_t i = 5; i < w.size(); i++) {
-      std::string name = w[i];
-      std::transform(name.begin(), name.end(), name.begin(), [](unsigned char c) { return std::tolower(c); });
-      e.names.push_back(name);
+    if (!c.dns_bound) {
+      dns_->add(c.container_id, std::move(udp), std::move(tcp));
+      c.dns_bound = true;
     }
-    // Without a way out, no server but the network's can be asked.
-    dns_->add(e.container_id, std::move(udp), std::move(tcp), engine_ready_ ? e.dns : std::vector<DnsUpstream>{});
-    ports_.add(e.container_id, address, std::move(e.published));
-    return format_ipv4(address);
+  }
+
+  // Its interface on the network goes (the veth takes its peer with it).
+  void unlink_network(Client& c, const std::string& network_id) {
+    auto l = std::find_if(c.links.begin(), c.links.end(), [&](const Link& x) { return x.network_id == network_id; });
+    if (l == c.links.end()) fail("container %s is not connected to the network", c.container_id.c_str());
+    drop_link(*l);
+    uint32_t address = l->address;
+    bool routed = l->default_route;
+    c.links.erase(l);
+    // The default route went with the interface: another network with a way
+    // out gives it.
+    for (auto& other : c.links) {
+      const NetworkInUse& n = networks_.at(other.network_id);
+      if (!routed || n.internal || !c.netns) continue;
+      in_namespace(c.netns, [&](const Netlink& there) { there.add_default_route(n.gateway); });
+      other.default_route = true;
+      break;
+    }
+    dns_->set_upstreams(c.container_id, upstreams_of(c));
+    // Its published ports lead to another of its addresses, or nowhere.
+    if (c.ports_added && c.ports_address == address) {
+      if (c.links.empty()) {
+        ports_.remove(c.container_id);
+      } else {
+        ports_.retarget(c.container_id, c.links.front().address);
+        c.ports_address = c.links.front().address;
+      }
+    }
+  }
+
+  // Runs `f` with a netlink socket of the namespace, then is back in the
+  // keeper's own.
+  template <typename F>
+  void in_namespace(const Fd& netns, F&& f) {
+    if (setns(netns.get(), CLONE_NEWNET) < 0) fail_errno("enter the container's network namespace");
+    std::optional<Error> failed;
+    std::optional<Netlink> there;
+    try {
+      there.emplace();
+    } catch (const Error& err) {
+      failed = err;
+    }
+    if (setns(netns_.get(), CLONE_NEWNET) < 0) fail_errno("return to the network's namespace");
+    if (failed) throw *failed;
+    f(*there);
+  }
+
+  void drop_link(const Link& l) {
+    const NetworkInUse& n = networks_.at(l.network_id);
+    if (l.reaches_host) try_delete_rule(host_rule(n.bridge, l.address, kHostAccessPriority));
+    try {
+      if (int index = here_->link_index(l.host_side)) here_->delete_link(index);
+    } catch (const Error&) {
+      // Gone with the container's namespace.
+    }
+    release_network(l.network_id);
+  }
+
+  // Everything of the client's goes: its interfaces, names and ports.
+  void release(Client& c) {
+    for (const auto& l : c.links) drop_link(l);
+    c.links.clear();
+    if (!c.container_id.empty()) {
+      dns_->remove(c.container_id);
+      ports_.remove(c.container_id);
+    }
+  }
+
+  void forget(int fd) {
+    auto c = std::find_if(clients_.begin(), clients_.end(), [&](const Client& x) { return x.socket.get() == fd; });
+    if (c == clients_.end()) return;
+    release(*c);
+    clients_.erase(c);
   }
 
   // Under the lock monitors connect with: no one is waiting to attach, so
@@ -437,24 +661,21 @@ class Keeper {
     return true;
   }
 
-  Network network_;
   std::string dir_;
-  Ipv4Subnet subnet_;
-  uint32_t gateway_ = 0;
   uid_t owner_uid_ = 0;
   Fd userns_, netns_, listener_, engine_lifeline_;
   std::optional<Netlink> here_;
-  int bridge_ = 0;
   pid_t launcher_ = -1;
   bool engine_ready_ = false;
   std::optional<EmbeddedDns> dns_;
   PortForwarder ports_;
-  std::vector<Endpoint> endpoints_;
+  std::map<std::string, NetworkInUse> networks_;
+  std::list<Client> clients_;
 };
 
 // Forks the keeper out of the caller's session, as start_monitor does the
 // monitor: it outlives the container that started it. Waits for its report.
-void start_keeper(const Store& store, const std::string& id) {
+void start_keeper(const Store& store) {
   Pipe report = Pipe::create();
   pid_t pid = fork();
   if (pid < 0) fail_errno("fork");
@@ -469,7 +690,7 @@ void start_keeper(const Store& store, const std::string& id) {
     sigemptyset(&none);
     sigprocmask(SIG_SETMASK, &none, nullptr);
     if (chdir("/") < 0) _exit(125);
-    const char* argv[] = {"hutch", "--root", store.root().c_str(), "__network-keeper", id.c_str(), nullptr};
+    const char* argv[] = {"hutch", "--root", store.root().c_str(), "__network-keeper", nullptr};
     execve("/proc/self/exe", (char**)argv, environ);
     _exit(125);
   }
@@ -477,7 +698,7 @@ void start_keeper(const Store& store, const std::string& id) {
   while (waitpid(pid, nullptr, 0) < 0 && errno == EINTR) {
   }
   std::string said = first_line(report.read.get());
-  if (said != "ok") fail("%s", said.empty() ? "the network's keeper exited" : said.c_str());
+  if (said != "ok") fail("%s", said.empty() ? "the networks' keeper exited" : said.c_str());
 }
 
 }  // namespace
@@ -488,20 +709,33 @@ std::string docker_mac_address(uint32_t address) {
   return format("%02x:%02x:%02x:%02x:%02x:%02x", mac[0], mac[1], mac[2], mac[3], mac[4], mac[5]);
 }
 
-NetworkAttachment::NetworkAttachment(const Store& store, const Network& network) : network_name_(network.name) {
-  std::string dir = keeper_dir(store, network.id);
+NetworkAttachment::NetworkAttachment(const Store& store) {
+  std::string dir = keeper_dir(store);
   mkdir_p(dir, 0700);
   {
     // A keeper that is ending takes this lock to see that no one waits.
     FileLock lock(dir + "/lock", FileLock::kExclusive);
     socket_ = connect_unix_socket(dir, kSocketName, SOCK_SEQPACKET);
     if (!socket_) {
-      start_keeper(store, network.id);
+      start_keeper(store);
       socket_ = connect_unix_socket(dir, kSocketName, SOCK_SEQPACKET);
     }
   }
   std::optional<std::string> hello = socket_ ? receive_message(socket_.get(), &userns_) : std::nullopt;
-  if (!hello || *hello != "hello" || !userns_) fail("network %s: its keeper did not answer", network.name.c_str());
+  if (!hello || *hello != "hello" || !userns_) fail("the networks' keeper did not answer");
+}
+
+NetworkAttachment::~NetworkAttachment() {
+  if (!socket_) return;
+  // A keeper that hangs must not hold the container's end for long.
+  struct timeval limit = {2, 0};
+  setsockopt(socket_.get(), SOL_SOCKET, SO_RCVTIMEO, &limit, sizeof limit);
+  try {
+    send_message(socket_.get(), "leave");
+    receive_message(socket_.get());
+  } catch (const Error&) {
+    // The keeper is gone: so is what it held.
+  }
 }
 
 void NetworkAttachment::join(oci::Config& spec) const {
@@ -512,39 +746,47 @@ void NetworkAttachment::join(oci::Config& spec) const {
   spec.linux.gid_mappings.clear();
 }
 
-std::string NetworkAttachment::connect(int netns, const Endpoint& endpoint) {
-  // Its --dns servers and published sockets first, one message each; they
-  // wait for its address.
-  for (const auto& server : endpoint.dns) send_message(socket_.get(), "dns " + server);
-  for (size_t i = 0; i < endpoint.ports.size(); i++)
-    send_message(socket_.get(),
-                 "publish " + endpoint.ports[i].protocol + " " + std::to_string(endpoint.ports[i].container_port),
-                 endpoint.port_sockets[i].get());
-  std::string asked = "connect " + endpoint.container_id + " " + (endpoint.ip.empty() ? "-" : endpoint.ip) + " " +
+void NetworkAttachment::prepare(const std::string& container_id, const std::vector<std::string>& dns,
+                                const std::vector<HostPortRequest>& ports, const std::vector<Fd>& port_sockets) {
+  send_message(socket_.get(), "prepare " + container_id);
+  for (const auto& server : dns) send_message(socket_.get(), "dns " + server);
+  for (size_t i = 0; i < ports.size(); i++)
+    send_message(socket_.get(), "publish " + ports[i].protocol + " " + std::to_string(ports[i].container_port),
+                 port_sockets[i].get());
+}
+
+namespace {
+
+std::string keeper_reply(int socket) {
+  std::optional<std::string> reply = receive_message(socket);
+  if (!reply) fail("the networks' keeper exited");
+  if (reply->compare(0, 6, "error ") == 0) fail("%s", reply->substr(6).c_str());
+  if (reply->compare(0, 2, "ok") != 0) fail("the networks' keeper said %s", reply->c_str());
+  return reply->size() > 3 ? reply->substr(3) : "";
+}
+
+}  // namespace
+
+std::string NetworkAttachment::connect(int netns, const Network& network, const Endpoint& endpoint) {
+  std::string asked = "connect " + network.id + " " + network.name + " " + network.subnet + " " + network.gateway +
+                      (network.internal ? " 1 " : " 0 ") + (endpoint.ip.empty() ? "-" : endpoint.ip) + " " +
                       (endpoint.mac.empty() ? "-" : endpoint.mac) + (endpoint.reaches_host ? " host" : " -");
   for (const auto& n : endpoint.names) asked += " " + n;
   send_message(socket_.get(), asked, netns);
-  std::optional<std::string> reply = receive_message(socket_.get());
-  if (!reply) fail("network %s: its keeper exited", network_name_.c_str());
-  if (reply->compare(0, 3, "ok ") == 0) return reply->substr(3);
-  fail("%s", reply->compare(0, 6, "error ") == 0 ? reply->substr(6).c_str() : reply->c_str());
+  return keeper_reply(socket_.get());
 }
 
-void NetworkAttachment::disconnect() {
-  if (!socket_) return;
-  send_message(socket_.get(), "disconnect");
-  std::optional<std::string> reply = receive_message(socket_.get());
-  socket_.reset();
-  if (!reply) fail("network %s: its keeper exited", network_name_.c_str());
-  if (*reply != "ok") fail("%s", reply->compare(0, 6, "error ") == 0 ? reply->substr(6).c_str() : reply->c_str());
+void NetworkAttachment::disconnect(const Network& network) {
+  send_message(socket_.get(), "disconnect " + network.id);
+  keeper_reply(socket_.get());
 }
 
-int network_keeper_main(const Store& store, const std::string& network_id, int report_fd) {
+int network_keeper_main(const Store& store, int report_fd) {
   Fd report(report_fd);
   signal(SIGPIPE, SIG_IGN);
   std::optional<Keeper> keeper;
   try {
-    keeper.emplace(store, NetworkStore(store).find(network_id));
+    keeper.emplace(store);
     keeper->set_up();
   } catch (const Error& e) {
     std::string text = std::string(e.what()) + "\n";

@@ -245,6 +245,10 @@ void EmbeddedDns::add(const std::string& key, Fd udp, Fd tcp_listener, const std
   pairs_[key] = Pair{std::move(udp), std::move(tcp_listener), 0, 0, std::move(own)};
 }
 
+void EmbeddedDns::set_upstreams(const std::string& key, const std::vector<DnsUpstream>& upstreams) {
+  if (auto it = pairs_.find(key); it != pairs_.end()) it->second.upstreams = socket_addresses(upstreams);
+}
+
 const std::vector<sockaddr_in>& EmbeddedDns::upstreams_of(const std::string& pair) const {
   auto it = pairs_.find(pair);
   return it == pairs_.end() || it->second.upstreams.empty() ? upstreams_ : it->second.upstreams;
@@ -310,10 +314,10 @@ std::string EmbeddedDns::answer(Forward origin, std::string_view packet) {
   if (q->qclass == kClassIn && !q->name.empty()) {
     auto address = dns_ptr_address(q->name);
     if (address && q->type == kDnsTypePtr) {
-      std::string host = reverse_(*address);
+      std::string host = reverse_(origin.pair, *address);
       std::string reply = host.empty() ? "" : dns_ptr_reply(*q, host);
       if (!reply.empty()) return reply;
-    } else if (auto ipv4s = lookup_(q->name); !ipv4s.empty()) {
+    } else if (auto ipv4s = lookup_(origin.pair, q->name); !ipv4s.empty()) {
       if (q->type != kDnsTypeA) return dns_reply(*q, kDnsNoError);
       std::shuffle(ipv4s.begin(), ipv4s.end(), shuffle_);
       return dns_a_reply(*q, ipv4s, limit);

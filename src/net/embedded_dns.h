@@ -83,11 +83,12 @@ struct DnsUpstream {
 
 class EmbeddedDns {
  public:
-  // A known name's IPv4 addresses ("a.b.c.d"), empty when unknown. The name is
-  // as DnsQuestion::name has it: lowercase, without the trailing dot.
-  using Lookup = std::function<std::vector<std::string>(const std::string& name)>;
+  // A known name's IPv4 addresses ("a.b.c.d"), empty when unknown, as the
+  // container of the pair `pair` (add's key) sees them. The name is as
+  // DnsQuestion::name has it: lowercase, without the trailing dot.
+  using Lookup = std::function<std::vector<std::string>(const std::string& pair, const std::string& name)>;
   // The name of a known IPv4 address ("a.b.c.d"), "" when unknown.
-  using ReverseLookup = std::function<std::string(const std::string& ipv4)>;
+  using ReverseLookup = std::function<std::string(const std::string& pair, const std::string& ipv4)>;
   // Throws for an upstream address that is not IPv4; more than 3 are ignored.
   // Neither function may throw; both see every name a container asks for.
   EmbeddedDns(Lookup lookup, ReverseLookup reverse, std::vector<DnsUpstream> upstreams);
@@ -98,6 +99,8 @@ class EmbeddedDns {
   // (a container's --dns). Throws when a socket cannot be made non-blocking
   // or an upstream is not IPv4.
   void add(const std::string& key, Fd udp, Fd tcp_listener, const std::vector<DnsUpstream>& upstreams = {});
+  // The pair's upstreams from now on (none given: the server's own).
+  void set_upstreams(const std::string& key, const std::vector<DnsUpstream>& upstreams);
   // Closes the pair, its TCP clients and their pending forwards. Call it
   // outside add_poll_fds..handle, as the poll results name its fds.
   void remove(const std::string& key);

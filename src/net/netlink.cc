@@ -218,11 +218,13 @@ void Netlink::change_rule(uint16_t type, const Rule& rule) const {
   h->family = AF_INET;
   h->table = RT_TABLE_MAIN;
   h->action = rule.prohibit ? FR_ACT_PROHIBIT : FR_ACT_TO_TBL;
-  h->dst_len = 32;
-  uint32_t to = htonl(rule.to);
-  m.attribute(FRA_DST, &to, 4);
-  if (rule.from) {
-    h->src_len = 32;
+  if (rule.to_prefix > 0) {
+    h->dst_len = rule.to_prefix;
+    uint32_t to = htonl(rule.to);
+    m.attribute(FRA_DST, &to, 4);
+  }
+  if (rule.from_prefix > 0) {
+    h->src_len = rule.from_prefix;
     uint32_t from = htonl(rule.from);
     m.attribute(FRA_SRC, &from, 4);
   }

@@ -34,13 +34,14 @@ class Netlink {
   // Addresses in host byte order.
   void add_address(int index, uint32_t address, int prefix_length) const;
   void add_default_route(uint32_t gateway) const;
-  // A policy rule for what arrives on link IN_LINK for TO/32, from FROM/32
-  // (0: from anywhere): looked up in the main table, or prohibited (the
-  // sender gets "no route to host" and nothing is sent).
+  // A policy rule for what arrives on link IN_LINK for TO/TO_PREFIX, from
+  // FROM/FROM_PREFIX (a prefix of 0: any): looked up in the main table, or
+  // prohibited (the sender gets "no route to host" and nothing is sent).
   struct Rule {
     uint32_t priority = 0;
     std::string in_link;
     uint32_t from = 0, to = 0;
+    int from_prefix = 0, to_prefix = 0;
     bool prohibit = false;
   };
   void add_rule(const Rule& rule) const;

@@ -63,6 +63,11 @@ void PortForwarder::remove(const std::string& key) {
   flows_.remove_if([&](const UdpFlow& f) { return f.key == key; });
 }
 
+void PortForwarder::retarget(const std::string& key, uint32_t address) {
+  for (auto& l : listeners_)
+    if (l.key == key) l.address = address;
+}
+
 short PortForwarder::interest(const Connection& c, bool client) {
   if (!c.connected) return client ? 0 : POLLOUT;
   // The client reads into `up` and is written from `down`; the upstream the

@@ -31,6 +31,8 @@ class PortForwarder {
   void add(const std::string& key, uint32_t address, std::vector<PublishedSocket> sockets);
   // Closes its sockets and every connection through them.
   void remove(const std::string& key);
+  // New connections of `key` go to `address` from now on.
+  void retarget(const std::string& key, uint32_t address);
 
   void add_poll_fds(std::vector<struct pollfd>& fds) const;
   // The fds add_poll_fds gave, with what poll said of them.

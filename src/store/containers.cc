@@ -22,6 +22,37 @@
 
 namespace hutch {
 
+std::string ContainerRecord::address_on(const std::string& network_name, const std::string& network_id) const {
+  const std::string& mode = host_config.network_mode;
+  if (mode == network_name || mode == network_id) return ip_address;
+  for (const auto& n : extra_networks)
+    if (n.name == network_name || n.name == network_id) return n.ip_address;
+  return "";
+}
+
+void ContainerRecord::leave_network(const std::string& network_name, const std::string& network_id) {
+  auto& extras = extra_networks;
+  const std::string& mode = host_config.network_mode;
+  if (mode != network_name && mode != network_id) {
+    extras.erase(std::remove_if(extras.begin(), extras.end(),
+                                [&](const ExtraNetwork& e) { return e.name == network_name || e.name == network_id; }),
+                 extras.end());
+    return;
+  }
+  host_config.links.clear();  // links are the first network's
+  if (extras.empty()) {
+    host_config.network_mode = "none";
+    endpoint = {};
+    ip_address.clear();
+    ports.clear();
+    return;
+  }
+  host_config.network_mode = extras.front().name;
+  endpoint = extras.front().endpoint;
+  ip_address = extras.front().ip_address;
+  extras.erase(extras.begin());
+}
+
 std::string ContainerRecord::status() const {
   if (state == "created") return state;
   if (state == "running" || state == "restarting") {
@@ -113,6 +144,14 @@ std::string record_json(const ContainerRecord& r) {
   if (!r.endpoint.ipv4_address.empty() || !r.endpoint.aliases.empty()) {
     w.key("EndpointConfig").begin_object().field("IPv4Address", r.endpoint.ipv4_address);
     w.key("Aliases").string_array(r.endpoint.aliases).end_object();
+  }
+  if (!r.extra_networks.empty()) {
+    w.key("ExtraNetworks").begin_array();
+    for (const auto& n : r.extra_networks) {
+      w.begin_object().field("Name", n.name).field("IPv4Address", n.endpoint.ipv4_address);
+      w.key("Aliases").string_array(n.endpoint.aliases).field("IPAddress", n.ip_address).end_object();
+    }
+    w.end_array();
   }
   write_host_config(w.key("HostConfig"), r.host_config);
   write_container_config(w.key("Config"), r.config);
@@ -254,6 +293,10 @@ std::optional<ContainerRecord> ContainerStore::load(const std::string& id) const
     r.endpoint.ipv4_address = e->string_at("IPv4Address");
     r.endpoint.aliases = e->strings_at("Aliases");
   }
+  if (const JsonValue* v = j.get("ExtraNetworks"); v && v->is_array())
+    for (const auto& n : v->items())
+      r.extra_networks.push_back({n.string_at("Name"), {n.string_at("IPv4Address"), n.strings_at("Aliases")},
+                                  n.string_at("IPAddress")});
   const JsonValue* config = j.get("Config");
   if (config && config->is_object()) r.config = parse_container_config(*config);
   else r.config_from_image = true;

@@ -65,6 +65,19 @@ struct ContainerRecord {
   std::string ip_address;
   // What it asked of its user network (none elsewhere).
   EndpointConfig endpoint;
+  // The user networks it is on beside HostConfig.NetworkMode's (network
+  // connect), with their addresses while it runs.
+  struct ExtraNetwork {
+    std::string name;
+    EndpointConfig endpoint;
+    std::string ip_address;
+  };
+  std::vector<ExtraNetwork> extra_networks;
+  // Its address on the network, "" when it has none there (by name or id).
+  std::string address_on(const std::string& network_name, const std::string& network_id) const;
+  // Off the network (by name or id): its next network becomes its first;
+  // with none left it is on none, as docker's is then.
+  void leave_network(const std::string& network_name, const std::string& network_id);
   pid_t monitor_pid = 0;  // the hutch process supervising it: run's, or a monitor
   unsigned long long monitor_start = 0;
 

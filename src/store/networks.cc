@@ -56,7 +56,9 @@ bool has_endpoint(const ContainerRecord& c) { return c.is_running() || c.is_rest
 
 bool names_network(const ContainerRecord& c, const Network& n) {
   const std::string& mode = c.host_config.network_mode;
-  return mode == n.name || mode == n.id || (n.name == "bridge" && mode == "default");
+  if (mode == n.name || mode == n.id || (n.name == "bridge" && mode == "default")) return true;
+  return std::any_of(c.extra_networks.begin(), c.extra_networks.end(),
+                     [&](const auto& e) { return e.name == n.name || e.name == n.id; });
 }
 
 Network predefined_network(const std::string& name, const std::string& id, const std::string& created) {
@@ -283,11 +285,6 @@ void NetworkStore::remove(const std::string& name_or_id) const {
 void NetworkStore::remove_files(const Network& network) const {
   std::string path = store_.networks_dir() + "/" + network.id + ".json";
   if (unlink(path.c_str()) < 0 && errno != ENOENT) fail_errno("remove network %s", network.name.c_str());
-  try {
-    remove_tree(runtime_dir(network.id));
-  } catch (const Error&) {
-    // Nothing uses what is left there.
-  }
 }
 
 std::vector<std::string> NetworkStore::prune(const std::function<bool(const Network&)>& select) const {

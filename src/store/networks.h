@@ -83,10 +83,6 @@ class NetworkStore {
   // remove and prune take it exclusively.
   FileLock lock(FileLock::Mode mode) const;
 
-  // Where a network's keeper (container/network_keeper.h) keeps its lock,
-  // socket and log while containers use it: removed with the network.
-  std::string runtime_dir(const std::string& id) const { return store_.root() + "/netns/" + id; }
-
  private:
   void remove_files(const Network& network) const;
   const Store& store_;

@@ -68,8 +68,10 @@ test_loopback_is_up() {
 
 test_loopback_usable() {
     # the listener may take a while to start on a loaded machine: retried
+    # (busybox's nc -l, its stdin at EOF in the background, could end before
+    # reading what came in: httpd does not)
     run hutch run --rm --network none "$IMG" sh -c \
-        'nc -l -p 4567 >/tmp/got & for i in 1 2 3 4 5 6 7 8 9 10; do sleep 0.2; echo over-loopback | nc 127.0.0.1 4567 2>/dev/null && break; done; wait; cat /tmp/got'
+        'mkdir /www && echo over-loopback >/www/index.html && httpd -p 127.0.0.1:4567 -h /www && for i in 1 2 3 4 5 6 7 8 9 10; do wget -q -O - http://127.0.0.1:4567/ 2>/dev/null && break; sleep 0.2; done'
     assert_ok
     assert_eq "over-loopback" "$out"
 }

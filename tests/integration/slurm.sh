@@ -5,12 +5,17 @@
 
 slurm_ready() {
     command -v sbatch >/dev/null || skip "Slurm is not installed"
-    local state
-    state=$(sinfo -h -o %t 2>/dev/null | head -n 1)
-    case $state in
-    idle | mix) ;;
-    *) skip "no Slurm node ready here (sinfo: ${state:-no answer})" ;;
-    esac
+    local state i
+    # The other test user's job may still be completing on the one node.
+    for ((i = 0; i < 150; i++)); do
+        state=$(sinfo -h -o %t 2>/dev/null | head -n 1)
+        case $state in
+        idle | mix) return 0 ;;
+        comp* | alloc) sleep 0.1 ;;
+        *) break ;;
+        esac
+    done
+    skip "no Slurm node ready here (sinfo: ${state:-no answer})"
 }
 
 test_scancel_of_a_job_step_leaves_no_container() {

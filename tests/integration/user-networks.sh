@@ -226,12 +226,8 @@ test_network_rm_waits_for_its_running_containers() {
     [ -n "$out" ] || fail "the network went"
     hutch rm -f "$c" >/dev/null
     assert_keeper_gone
-    local id
-    id=$(hutch network inspect -f '{{.Id}}' "$net")
-    [ -d "$HUTCH_ROOT/netns/$id" ] || fail "no keeper's files for $id" "$(ls -la "$HUTCH_ROOT/netns")"
     run hutch network rm "$net"
     assert_ok
-    assert_absent "$HUTCH_ROOT/netns/$id"
 }
 
 test_many_containers_on_one_network() {
@@ -379,4 +375,88 @@ test_network_disconnect_a_running_container() {
     run hutch network rm "$net"
     assert_ok
     hutch rm -f "$c" >/dev/null
+}
+
+test_a_container_on_two_networks() {
+    local front back web db id port addr
+    user_network
+    front=$net
+    user_network
+    back=$net
+    web=$(name)
+    db=$(name)
+    net=$front
+    serve "$web" --network-alias www
+    net=$back
+    serve "$db"
+    # The networks are apart.
+    local db_ip
+    db_ip=$(hutch inspect -f '{{.NetworkSettings.IPAddress}}' "$db")
+    run hutch exec "$web" sh -c "timeout 3 wget -q -O - http://$db_ip/; echo status=\$?"
+    assert_not_contains "$out" "from-$db" "the other network's container, by address"
+    # Connected while it runs, web gets eth1 on the back network, and each
+    # side's names.
+    run hutch network connect --alias api "$back" "$web"
+    assert_ok
+    run hutch exec "$web" sh -c "cat /proc/net/dev; wget -q -O - http://$db/"
+    assert_ok
+    assert_contains "$out" "eth1:"
+    assert_line "$out" "from-$db"
+    run hutch exec "$db" sh -c "wget -q -O - http://api/; wget -q -O - http://$web/; nslookup www; echo status=\$?"
+    assert_ok
+    assert_contains "$out" "from-$web"$'\n'"from-$web" "web by its alias on the back network and by name"
+    # An alias is the network's: www is web's on the front network only.
+    assert_line "$out" "status=1"
+    run hutch ps --filter "name=$web" --format '{{.Networks}}'
+    assert_eq "$front,$back" "$out"
+    run hutch network inspect -f '{{range .Containers}}{{.Name}} {{end}}' "$back"
+    assert_contains "$out" "$web"
+    run hutch inspect -f '{{with index .NetworkSettings.Networks "'"$back"'"}}{{.IPAddress}} {{.Aliases}}{{end}}' "$web"
+    assert_match "$out" '^[0-9.]+ \[api [0-9a-f]{12}\]$'
+    # Off its first network, it keeps its way out through the other.
+    addr=$(host_address)
+    port=$(free_port)
+    http_server 0.0.0.0 "$port"
+    run hutch network disconnect "$front" "$web"
+    assert_ok
+    run hutch exec "$web" sh -c "cat /proc/net/dev; ip route; wget -q -O - http://$addr:$port/token"
+    assert_ok
+    assert_not_contains "$out" "eth0:" "its interfaces"
+    assert_line "$out" "token-$$"
+    run hutch inspect -f '{{.HostConfig.NetworkMode}}' "$web"
+    assert_eq "$back" "$out"
+    # Stopped and started, it is where it was left.
+    hutch stop -t 0 "$web" >/dev/null
+    hutch start "$web" >/dev/null
+    run hutch exec "$web" wget -q -O - "http://$db/"
+    assert_line "$out" "from-$db"
+    hutch rm -f "$web" "$db" >/dev/null
+    assert_keeper_gone
+    hutch network rm "$front" "$back" >/dev/null
+}
+
+test_network_connect_a_stopped_container_to_a_second_network() {
+    local one two c
+    user_network
+    one=$net
+    user_network
+    two=$net
+    c=$(name)
+    run hutch create --name "$c" --network "$one" "$IMG" sh -c 'cat /proc/net/dev'
+    assert_ok
+    run hutch network connect "$two" "$c"
+    assert_ok
+    run hutch start -a "$c"
+    assert_ok
+    assert_contains "$out" "eth0:"
+    assert_contains "$out" "eth1:"
+    run hutch network disconnect "$one" "$c"
+    assert_ok
+    run hutch inspect -f '{{.HostConfig.NetworkMode}}' "$c"
+    assert_eq "$two" "$out"
+    run hutch start -a "$c"
+    assert_contains "$out" "eth0:"
+    assert_not_contains "$out" "eth1:"
+    hutch rm -f "$c" >/dev/null
+    hutch network rm "$one" "$two" >/dev/null
 }

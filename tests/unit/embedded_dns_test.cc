@@ -208,12 +208,15 @@ struct Harness {
   explicit Harness(std::vector<DnsUpstream> upstreams = {}, bool with_upstream = true) {
     if (with_upstream) upstreams.push_back({"127.0.0.1", port_of(upstream.first)});
     dns = std::make_unique<EmbeddedDns>(
-        [](const std::string& name) {
+        [](const std::string& pair, const std::string& name) {
+          if (pair != "c1") return std::vector<std::string>{};
           if (name == "web") return std::vector<std::string>{"10.0.0.2"};
           if (name == "db") return std::vector<std::string>{"10.0.0.3", "10.0.0.4"};
           return std::vector<std::string>{};
         },
-        [](const std::string& ip) { return ip == "10.0.0.2" ? std::string("web") : std::string(); },
+        [](const std::string& pair, const std::string& ip) {
+          return pair == "c1" && ip == "10.0.0.2" ? std::string("web") : std::string();
+        },
         upstreams);
     auto [udp, tcp] = socket_pair_on_one_port();
     port = port_of(udp);

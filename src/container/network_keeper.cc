@@ -147,7 +147,6 @@ struct Client {
   bool dns_bound = false;
   bool ports_added = false;
   uint32_t ports_address = 0;  // where its published ports lead
-  int made = 0;                // links made, for their names
 };
 
 class Keeper {
@@ -343,8 +342,12 @@ class Keeper {
     }
     std::string reply;
     if (w.size() == 1 && w[0] == "leave") {
-      // Its published ports are closed before its monitor records the end.
-      release(*c);
+      // Its published ports are closed before its monitor records the end;
+      // the rest (forget) need not delay it.
+      if (!c->container_id.empty()) {
+        dns_->remove(c->container_id);
+        ports_.remove(c->container_id);
+      }
       gone.push_back(fd);
       w = {};
     }
@@ -494,7 +497,8 @@ class Keeper {
     l.network_id = n.id;
     try {
       l.address = allocate(n, w[6] == "-" ? "" : w[6]);
-      l.host_side = "ve" + c.container_id.substr(0, 9) + "-" + std::to_string(c.made++ % 1000);
+      // Unique while the veths of ended containers wait for the kernel.
+      l.host_side = "ve" + c.container_id.substr(0, 9) + "-" + std::to_string(veths_made_++ % 1000);
       for (int i = 0;; i++) {
         std::string name = "eth" + std::to_string(i);
         if (std::none_of(c.links.begin(), c.links.end(), [&](const Link& x) { return x.ifname == name; })) {
@@ -623,31 +627,28 @@ class Keeper {
     f(*there);
   }
 
-  void drop_link(const Link& l) {
+  void drop_link(const Link& l, bool delete_veth = true) {
     const NetworkInUse& n = networks_.at(l.network_id);
     if (l.reaches_host) try_delete_rule(host_rule(n.bridge, l.address, kHostAccessPriority));
     try {
-      if (int index = here_->link_index(l.host_side)) here_->delete_link(index);
+      if (int index = delete_veth ? here_->link_index(l.host_side) : 0) here_->delete_link(index);
     } catch (const Error&) {
       // Gone with the container's namespace.
     }
     release_network(l.network_id);
   }
 
-  // Everything of the client's goes: its interfaces, names and ports.
-  void release(Client& c) {
-    for (const auto& l : c.links) drop_link(l);
-    c.links.clear();
-    if (!c.container_id.empty()) {
-      dns_->remove(c.container_id);
-      ports_.remove(c.container_id);
-    }
-  }
-
+  // Everything of the client's goes: its names, ports and rules. Its veths
+  // go with its container's namespace, which has ended or ends with its
+  // monitor (deleting them here would cost tens of milliseconds each).
   void forget(int fd) {
     auto c = std::find_if(clients_.begin(), clients_.end(), [&](const Client& x) { return x.socket.get() == fd; });
     if (c == clients_.end()) return;
-    release(*c);
+    for (const auto& l : c->links) drop_link(l, false);
+    if (!c->container_id.empty()) {
+      dns_->remove(c->container_id);
+      ports_.remove(c->container_id);
+    }
     clients_.erase(c);
   }
 
@@ -670,6 +671,7 @@ class Keeper {
   std::optional<EmbeddedDns> dns_;
   PortForwarder ports_;
   std::map<std::string, NetworkInUse> networks_;
+  unsigned veths_made_ = 0;
   std::list<Client> clients_;
 };
 

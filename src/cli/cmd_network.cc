@@ -240,6 +240,7 @@ int network_connect(NetworkConnectOptions& options, const Args& args) {
   if (!options.link_local_ips.empty()) fail("--link-local-ip is not supported: networks are IPv4 only here");
   if (!options.ip.empty()) check_ipv4_flag(options.ip);
   for (const auto& l : options.links) parse_link(l);
+  for (const auto& a : options.aliases) check_network_alias(a);
   Store store = open_store();
   NetworkStore networks(store);
   ContainerStore containers(store);

@@ -232,8 +232,11 @@ std::vector<Flag<RunFlags>> run_flags() {
                     "host, container:NAME|ID, private (loopback only), or the name of a user network (hutch "
                     "network create)")
               .value_name("network"),
-          F::list("network-alias", 0, at(&RunFlags::run, &RunOptions::endpoint, &EndpointConfig::aliases),
-                  "Add network-scoped alias for the container, on a user network"),
+          F::each("network-alias", 0, "list", "Add network-scoped alias for the container, on a user network",
+                  [](RunFlags& f, const std::string& v) {
+                    check_network_alias(v);
+                    f.run.endpoint.aliases.push_back(v);
+                  }),
           F::boolean("no-healthcheck", 0, &RunFlags::no_healthcheck, "Disable any container-specified HEALTHCHECK"),
           F::string("platform", 0, at(&RunFlags::run, &RunOptions::platform),
                     "Set platform if the image is pulled (OS/ARCH[/VARIANT])"),

@@ -13,6 +13,12 @@ void check_ipv4_flag(const std::string& value) {
   if (!parse_ipv4(value)) fail("invalid IPv4 address: %s", printable(value).c_str());
 }
 
+void check_network_alias(const std::string& value) {
+  bool ok = !value.empty() && value.size() <= 253 && isalnum((unsigned char)value[0]);
+  for (unsigned char c : value) ok = ok && (isalnum(c) || c == '_' || c == '.' || c == '-');
+  if (!ok) fail("invalid network alias %s: only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed", printable(value).c_str());
+}
+
 void check_mac_address(const std::string& value) {
   // Go's net.ParseMAC, for the 6-byte forms docker accepts.
   std::string hex;

@@ -9,6 +9,8 @@
 namespace hutch {
 
 void check_ipv4_flag(const std::string& value);
+// A name the network's DNS can answer: letters, digits, '_', '.', '-'.
+void check_network_alias(const std::string& value);
 void check_mac_address(const std::string& value);
 // "NAME[:ALIAS]" -> {NAME, ALIAS} (ALIAS defaults to NAME, a leading "/" of
 // either dropped).

@@ -123,6 +123,13 @@ test_endpoint_flags_need_a_user_network_125() {
     run hutch run --rm --network no-such-network "$IMG" true
     assert_error 125
     assert_contains "$err" "network no-such-network not found"
+    run hutch run --rm --network-alias 'a b' "$IMG" true
+    assert_error 125
+    assert_contains "$err" "invalid network alias a b"
+    run hutch network connect --alias $'x\ny' bridge somebody
+    assert_error 1
+    assert_contains "$err" 'invalid network alias x\ny'
+
     [ "$(hutch ps -aq | wc -l)" = "$before" ] || fail "a container was left" "$(hutch ps -a)"
 }
 

@@ -224,11 +224,7 @@ struct NetworkConnectOptions {
 // Whether the container is on the user network (by name or id), as its
 // first or another one.
 bool on_user_network(const ContainerRecord& c, const Network& n) {
-  if (n.predefined()) return false;
-  const std::string& mode = c.host_config.network_mode;
-  if (mode == n.name || mode == n.id) return true;
-  return std::any_of(c.extra_networks.begin(), c.extra_networks.end(),
-                     [&](const auto& e) { return e.name == n.name || e.name == n.id; });
+  return !n.predefined() && c.on_network(n.name, n.id);
 }
 
 // A container on user networks joins more of them, running or not. One on

@@ -104,12 +104,10 @@ Fd bound_dns_socket(int type) {
   return fd;
 }
 
-// Where names the network does not know are asked: the host's resolvers, or
-// loopback ones through pasta's DNS relay (at the uplink's gateway); none
-// without a way out (an --internal network's names are its own).
-std::vector<DnsUpstream> upstream_resolvers(bool engine) {
+// Where names no network knows are asked: the host's resolvers, or loopback
+// ones through pasta's DNS relay (at the uplink's gateway).
+std::vector<DnsUpstream> upstream_resolvers() {
   std::vector<DnsUpstream> out;
-  if (!engine) return out;
   HostResolvers host = host_resolvers();
   for (const auto& server : host.servers) out.push_back({server, 53});
   if (host.needs_relay) out.push_back({uplink_plan().gateway, 53});
@@ -480,7 +478,7 @@ class Keeper {
                      return !networks_.at(l.network_id).internal;
                    });
     if (!way_out) return {};
-    return c.dns.empty() ? upstream_resolvers(true) : c.dns;
+    return c.dns.empty() ? upstream_resolvers() : c.dns;
   }
 
   // "connect NETWORK-ID NAME SUBNET GATEWAY INTERNAL(0|1) IP MAC HOST NAME..."

@@ -22,6 +22,13 @@
 
 namespace hutch {
 
+bool ContainerRecord::on_network(const std::string& network_name, const std::string& network_id) const {
+  const std::string& mode = host_config.network_mode;
+  if (mode == network_name || mode == network_id) return true;
+  return std::any_of(extra_networks.begin(), extra_networks.end(),
+                     [&](const ExtraNetwork& e) { return e.name == network_name || e.name == network_id; });
+}
+
 std::string ContainerRecord::address_on(const std::string& network_name, const std::string& network_id) const {
   const std::string& mode = host_config.network_mode;
   if (mode == network_name || mode == network_id) return ip_address;

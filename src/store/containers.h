@@ -73,6 +73,8 @@ struct ContainerRecord {
     std::string ip_address;
   };
   std::vector<ExtraNetwork> extra_networks;
+  // Whether its record names the network (by name or id), first or not.
+  bool on_network(const std::string& network_name, const std::string& network_id) const;
   // Its address on the network, "" when it has none there (by name or id).
   std::string address_on(const std::string& network_name, const std::string& network_id) const;
   // Off the network (by name or id): its next network becomes its first;

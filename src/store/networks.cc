@@ -55,10 +55,7 @@ void validate_network_name(const std::string& name) {
 bool has_endpoint(const ContainerRecord& c) { return c.is_running() || c.is_restarting(); }
 
 bool names_network(const ContainerRecord& c, const Network& n) {
-  const std::string& mode = c.host_config.network_mode;
-  if (mode == n.name || mode == n.id || (n.name == "bridge" && mode == "default")) return true;
-  return std::any_of(c.extra_networks.begin(), c.extra_networks.end(),
-                     [&](const auto& e) { return e.name == n.name || e.name == n.id; });
+  return c.on_network(n.name, n.id) || (n.name == "bridge" && c.host_config.network_mode == "default");
 }
 
 Network predefined_network(const std::string& name, const std::string& id, const std::string& created) {
@@ -264,13 +261,6 @@ std::vector<ContainerRecord> network_endpoints(const Network& network, const std
   for (const auto& c : containers)
     if (names_network(c, network) && has_endpoint(c)) out.push_back(c);
   return out;
-}
-
-std::vector<std::string> NetworkStore::users(const Network& network) const {
-  std::vector<std::string> ids;
-  for (const auto& c : ContainerStore(store_).list())
-    if (names_network(c, network)) ids.push_back(c.id);
-  return ids;
 }
 
 void NetworkStore::remove(const std::string& name_or_id) const {

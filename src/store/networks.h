@@ -67,8 +67,6 @@ class NetworkStore {
   Network find(const std::string& name_or_id) const;
   // The predefined ones first, then the user networks, by name.
   std::vector<Network> list() const;
-  // Ids of the containers whose records name the network (by name or id).
-  std::vector<std::string> users(const Network& network) const;
   // Throws "X is a pre-defined network and cannot be removed", or docker's
   // "error while removing network: network X id ID has active endpoints"
   // while a running container uses it. A stopped one does not hold it, as in

@@ -26,7 +26,9 @@ CXX_STATIC := $(ZIG) c++ $(TARGET)
 
 # Generated sources: the notices of what is linked in (scripts/gen-licenses.py).
 SRC_GEN    := $(BUILD)/gen/licenses.cc
-OBJ_LIB    := $(SRC_LIB:%.cc=$(BUILD)/obj/%.o) $(SRC_GEN:%.cc=$(BUILD)/obj/%.o)
+# The pasta hutch carries (third_party/passt; src/container/bundled_pasta.h).
+PASTA_BLOB := $(BUILD)/gen/pasta_blob.S
+OBJ_LIB    := $(SRC_LIB:%.cc=$(BUILD)/obj/%.o) $(SRC_GEN:%.cc=$(BUILD)/obj/%.o) $(BUILD)/obj/$(PASTA_BLOB:.S=.o)
 OBJ_TESTS  := $(SRC_TESTS:%.cc=$(BUILD)/obj/%.o)
 
 .PHONY: all setup test unit demo asan asan-unit man bench clean
@@ -53,6 +55,17 @@ $(BUILD)/deps.mk: scripts/setup.sh scripts/install-zig.sh scripts/build-deps.sh 
 $(BUILD)/gen/licenses.cc: scripts/gen-licenses.py third_party/versions $(BUILD)/deps.mk
 	@mkdir -p $(dir $@)
 	python3 scripts/gen-licenses.py --zig $(ZIG) --out $@
+
+# The program's bytes in .rodata, between two symbols; deps.mk names the
+# prefix that holds it.
+$(PASTA_BLOB): $(BUILD)/deps.mk
+	@mkdir -p $(dir $@)
+	printf '%s\n' '.section .rodata.hutch_pasta,"a"' '.balign 64' '.globl hutch_pasta_begin' \
+	    'hutch_pasta_begin:' '.incbin "$(DEPS)/bin/pasta"' '.globl hutch_pasta_end' 'hutch_pasta_end:' \
+	    '.section .note.GNU-stack,"",@progbits' > $@
+$(BUILD)/obj/$(PASTA_BLOB:.S=.o): $(PASTA_BLOB) $(DEPS)/bin/pasta
+	@mkdir -p $(dir $@)
+	$(ZIG) cc $(TARGET) -c $< -o $@
 
 # The static build's libcurl sits on mbedTLS (see src/registry/http.cc).
 $(BUILD)/obj/%.o: %.cc $(BUILD)/deps.mk
@@ -93,11 +106,15 @@ demo: setup
 # libcurl4-openssl-dev libarchive-dev libzstd-dev zlib1g-dev libsimdjson-dev
 # (not installed by scripts/setup.sh; its libcurl uses OpenSSL, not mbedTLS).
 ASAN_FLAGS := -std=c++20 -O1 -g -fsanitize=address,undefined $(WARNINGS) -Isrc -MMD -MP
-OBJ_ASAN   := $(SRC_LIB:%.cc=$(BUILD)/asan/%.o) $(SRC_GEN:%.cc=$(BUILD)/asan/%.o) $(BUILD)/asan/src/main.o
+OBJ_ASAN   := $(SRC_LIB:%.cc=$(BUILD)/asan/%.o) $(SRC_GEN:%.cc=$(BUILD)/asan/%.o) $(BUILD)/asan/src/main.o \
+              $(BUILD)/asan/$(PASTA_BLOB:.S=.o)
 asan: $(BUILD)/asan/hutch
 $(BUILD)/asan/%.o: %.cc
 	@mkdir -p $(dir $@)
 	g++ $(ASAN_FLAGS) -c $< -o $@
+$(BUILD)/asan/$(PASTA_BLOB:.S=.o): $(PASTA_BLOB)
+	@mkdir -p $(dir $@)
+	gcc -c $< -o $@
 $(BUILD)/asan/hutch: $(OBJ_ASAN)
 	g++ -fsanitize=address,undefined -o $@ $^ -lcurl -larchive -lzstd -lz -lsimdjson
 $(BUILD)/asan/unit-tests: $(SRC_TESTS:%.cc=$(BUILD)/asan/%.o) $(filter-out $(BUILD)/asan/src/main.o,$(OBJ_ASAN))

@@ -4,7 +4,8 @@
 #
 #   start-up: `run --rm IMAGE true` on the default network against
 #             `--network none` (the engine's attach is the difference), for
-#             hutch (pasta; slirp4netns; a user network whose keeper runs)
+#             hutch (its built-in pasta; Debian's pasta through HUTCH_PASTA;
+#             slirp4netns; a user network whose keeper runs)
 #             and podman (slirp4netns, its default, and pasta where podman
 #             has it: 4.4 and later; Debian 12's is 4.3)
 #   throughput, iperf3 for 5 s each way:
@@ -19,7 +20,7 @@ set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 runs=${RUNS:-20}
 hutch=${HUTCH:-$repo/build/hutch}
-for tool in iperf3 hyperfine podman pasta; do
+for tool in iperf3 hyperfine podman; do
     command -v "$tool" >/dev/null || { echo "network.sh: $tool is not installed (scripts/setup.sh)" >&2; exit 1; }
 done
 work=$(mktemp -d /tmp/hutch-netbench.XXXXXX)
@@ -52,6 +53,7 @@ podman=(podman --cgroup-manager=cgroupfs --events-backend=file)
 "${podman[@]}" import -q rootfs.tar bench-iperf >/dev/null
 podman_pasta=0
 "${podman[@]}" run --rm --network pasta bench-iperf true >/dev/null 2>&1 && podman_pasta=1
+debian_pasta=$(command -v pasta || true)
 addr=$(ip -4 -o addr show scope global | awk '{ sub(/\/.*/, "", $4); print $4; exit }')
 
 echo "== start-up cost of the default network ($(id -un), medians of $runs)"
@@ -61,6 +63,8 @@ starts=(-n "hutch none" "./hutch run --rm --network none bench-iperf true"
     -n "hutch user network" "./hutch run --rm --network bench-net bench-iperf true"
     -n "podman none" "${podman[*]} run --rm --network none bench-iperf true"
     -n "podman default (slirp4netns)" "${podman[*]} run --rm bench-iperf true")
+[ -n "$debian_pasta" ] &&
+    starts+=(-n "hutch Debian's pasta" "env HUTCH_PASTA=$debian_pasta ./hutch run --rm bench-iperf true")
 (( podman_pasta )) && starts+=(-n "podman pasta" "${podman[*]} run --rm --network pasta bench-iperf true")
 hyperfine -N --warmup 3 --runs "$runs" --export-json start.json "${starts[@]}" >/dev/null
 python3 - start.json <<'PY'
@@ -70,6 +74,9 @@ for name, ms in r.items():
     print(f"  {name:<30} {ms:8.2f} ms")
 print(f"  hutch's network cost:  {r['hutch default (pasta)'] - r['hutch none']:6.2f} ms (goal <= 5)")
 print(f"  with slirp4netns:       {r['hutch slirp4netns'] - r['hutch none']:6.2f} ms")
+debian = "hutch Debian's pasta"
+if debian in r:
+    print(f"  with Debian's pasta:    {r[debian] - r['hutch none']:6.2f} ms")
 print(f"  on a user network:      {r['hutch user network'] - r['hutch none']:6.2f} ms (its keeper already up)")
 print(f"  podman's (slirp4netns): {r['podman default (slirp4netns)'] - r['podman none']:6.2f} ms")
 if "podman pasta" in r:
@@ -105,12 +112,14 @@ outbound() {   # NAME RUN-PREFIX...
 echo "== throughput (iperf3, 5 s, one stream)"
 inbound hutch ./hutch run
 inbound hutch-slirp4netns ./hutch run --network slirp4netns
+[ -n "$debian_pasta" ] && inbound hutch-debian-pasta env HUTCH_PASTA="$debian_pasta" ./hutch run
 inbound hutch-user-network ./hutch run --network bench-net
 inbound podman-slirp4netns "${podman[@]}" run
 (( podman_pasta )) && inbound podman-pasta "${podman[@]}" run --network pasta
 "${podman[@]}" rm -f -a >/dev/null 2>&1 || true
 outbound hutch ./hutch run
 outbound hutch-slirp4netns ./hutch run --network slirp4netns
+[ -n "$debian_pasta" ] && outbound hutch-debian-pasta env HUTCH_PASTA="$debian_pasta" ./hutch run
 outbound hutch-user-network ./hutch run --network bench-net
 outbound podman-slirp4netns "${podman[@]}" run
 (( podman_pasta )) && outbound podman-pasta "${podman[@]}" run --network pasta
@@ -120,7 +129,7 @@ def g(f):
     try: return json.load(open(f))["end"]["sum_received"]["bits_per_second"] / 1e9
     except Exception: return float("nan")
 for way in ("in", "out"):
-    for ours in ("hutch", "hutch-slirp4netns", "hutch-user-network"):
+    for ours in ("hutch", "hutch-debian-pasta", "hutch-slirp4netns", "hutch-user-network"):
         h = g(f"{way}-{ours}.json")
         for peer in ("podman-slirp4netns", "podman-pasta"):
             p = g(f"{way}-{peer}.json")

@@ -23,6 +23,7 @@
 #   CC CXX AR RANLIB   one-word zig wrappers targeting x86_64-linux-musl
 #   CFLAGS CXXFLAGS    always include -O2 (see below)
 #   JOBS     parallel jobs;  WORK  scratch dir that survives an interrupted run
+#   DEBIAN_VERSION   the pinned version of the recipe's source package
 set -euo pipefail
 
 readonly TARGET=x86_64-linux-musl
@@ -193,8 +194,36 @@ mkdir -p "$prefix/include" "$prefix/lib" "$work/src" "$work/logs" "$work/cache"
 # Fetch the source packages missing from $HUTCH_BUILD_CACHE/src. Downloads go
 # to a temporary dir and the .dsc is moved in last, so a .dsc in the cache
 # means all of its files are there.
+# A recipe with a sha256sums file takes its package's files straight from the
+# pool instead: the mirror these machines reach lacks some .dsc files (passt's
+# from trixie), and the checksums, copied from the signed Sources index, stand
+# in for the .dsc's. The debian tarball, listed last, is moved in last.
+pool_url() { # package file
+    local dir=${1:0:1}
+    [[ $1 == lib* ]] && dir=${1:0:4}
+    printf 'http://deb.debian.org/debian/pool/main/%s/%s/%s' "$dir" "$1" "$(printf %s "$2" | sed 's/~/%7E/g; s/+/%2B/g')"
+}
+fetch_by_checksum() { # recipe package
+    local sums=$third_party/$1/sha256sums dl f
+    dl=$(mktemp -d "$HUTCH_BUILD_CACHE/src/.download.XXXXXX")
+    while read -r _ f; do
+        log "downloading $f"
+        curl -fsS -o "$dl/$f" "$(pool_url "$2" "$f")" || { rm -rf "$dl"; die "cannot download $f from the Debian pool"; }
+    done < "$sums"
+    (cd "$dl" && sha256sum --quiet -c "$sums") || { rm -rf "$dl"; die "$2's files do not match third_party/$1/sha256sums"; }
+    while read -r _ f; do mv -f "$dl/$f" "$HUTCH_BUILD_CACHE/src/"; done < "$sums"
+    rm -rf "$dl"
+}
+last_source_file() { # recipe: the file whose presence says all are there
+    tail -n 1 "$third_party/$1/sha256sums" | awk '{print $2}'
+}
+
 for i in "${!recipes[@]}"; do
-    p=${packages[$i]} v=${versions[$i]}
+    r=${recipes[$i]} p=${packages[$i]} v=${versions[$i]}
+    if [[ -f $third_party/$r/sha256sums ]]; then
+        [[ -f $HUTCH_BUILD_CACHE/src/$(last_source_file "$r") ]] || fetch_by_checksum "$r" "$p"
+        continue
+    fi
     dsc=${p}_${v#*:}.dsc        # file names carry no epoch
     [[ -f $HUTCH_BUILD_CACHE/src/$dsc ]] && continue
     apt_update
@@ -215,17 +244,41 @@ export PREFIX=$prefix WORK=$work/cache JOBS
 export CC=$wrappers/$TARGET-cc CXX=$wrappers/$TARGET-c++ AR=$wrappers/$TARGET-ar RANLIB=$wrappers/$TARGET-ranlib
 export CFLAGS=$OPT_CFLAGS CXXFLAGS="$OPT_CFLAGS -std=c++17"
 
+unpack_by_checksum() { # recipe srcdir
+    local f
+    mkdir -p "$2"
+    while read -r _ f; do
+        case $f in
+            *.orig.tar.*) tar -xf "$HUTCH_BUILD_CACHE/src/$f" -C "$2" --strip-components=1 ;;
+            *.debian.tar.*) tar -xf "$HUTCH_BUILD_CACHE/src/$f" -C "$2" ;;
+        esac
+    done < "$third_party/$1/sha256sums"
+    [[ -f $2/debian/patches/series ]] || return 0
+    while read -r f _; do
+        [[ -z $f || $f == \#* ]] && continue
+        patch -d "$2" -p1 --forward --quiet < "$2/debian/patches/$f"
+    done < "$2/debian/patches/series"
+}
+
 for i in "${!recipes[@]}"; do
     r=${recipes[$i]} p=${packages[$i]} v=${versions[$i]}
+    export DEBIAN_VERSION=$v
     dsc=$HUTCH_BUILD_CACHE/src/${p}_${v#*:}.dsc
     srcdir=$work/src/$r
     logf=$work/logs/$r.log
     t0=$SECONDS
     log "building $r ($p $v)"
-    # dpkg-source verifies the files against the .dsc checksums and applies
-    # Debian's patches (security fixes included).
-    dpkg-source -x "$dsc" "$srcdir" > "$logf" 2>&1 ||
-        { tail -n 20 "$logf" >&2; die "dpkg-source -x $dsc failed (log: $logf)"; }
+    if [[ -f $third_party/$r/sha256sums ]]; then
+        # What dpkg-source -x does for a 3.0 (quilt) package: the upstream
+        # tarball, debian/ over it, then the series of patches in order.
+        unpack_by_checksum "$r" "$srcdir" > "$logf" 2>&1 ||
+            { tail -n 20 "$logf" >&2; die "unpacking $p failed (log: $logf)"; }
+    else
+        # dpkg-source verifies the files against the .dsc checksums and applies
+        # Debian's patches (security fixes included).
+        dpkg-source -x "$dsc" "$srcdir" > "$logf" 2>&1 ||
+            { tail -n 20 "$logf" >&2; die "dpkg-source -x $dsc failed (log: $logf)"; }
+    fi
     if ! (cd "$srcdir" && bash "$third_party/$r/build.sh") >> "$logf" 2>&1; then
         tail -n 40 "$logf" >&2
         die "recipe third_party/$r/build.sh failed; full log: $logf (work dir kept for inspection)"
@@ -237,7 +290,7 @@ for f in include/archive.h include/archive_entry.h include/zlib.h include/zconf.
          include/zstd.h include/zstd_errors.h include/simdjson.h include/mimalloc.h \
          include/mbedtls/ssl.h include/curl/curl.h \
          lib/libarchive.a lib/libz.a lib/libzstd.a lib/libsimdjson.a lib/mimalloc.o \
-         lib/libmbedtls.a lib/libmbedx509.a lib/libmbedcrypto.a lib/libcurl.a; do
+         lib/libmbedtls.a lib/libmbedx509.a lib/libmbedcrypto.a lib/libcurl.a bin/pasta; do
     [[ -f $prefix/$f ]] || die "the recipes did not install $f"
 done
 

@@ -3,7 +3,8 @@
 
 Usage: gen-licenses.py --zig ZIG --out FILE
 
-The static binary contains the libraries of third_party/versions and, from zig,
+The static binary contains the libraries of third_party/versions (and pasta,
+a program it carries), and, from zig,
 musl libc, LLVM's libc++, libc++abi and libunwind, and zig's compiler_rt. Their
 licences require their notices to travel with the binary, so they are compiled
 in (`hutch version --licenses`). The texts come from the sources themselves: the
@@ -39,6 +40,10 @@ DEPENDENCIES = {
     "mimalloc": ("mimalloc", "MIT", ["LICENSE"]),
     "mbedtls": ("Mbed TLS", "Apache-2.0", ["LICENSE"]),
     "curl": ("libcurl", "curl", ["COPYING"]),
+    # Not linked: a program of its own that hutch carries as data and runs as
+    # a separate process (mere aggregation); its source is the Debian package.
+    "passt": ("pasta (passt)", "GPL-2.0-or-later AND BSD-3-Clause",
+              ["LICENSES/GPL-2.0-or-later.txt", "LICENSES/BSD-3-Clause.txt"]),
 }
 
 # From zig's lib directory: (display name, licence, file).

@@ -5,11 +5,15 @@
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <vector>
 
+#include "container/bundled_pasta.h"
 #include "container/etc_files.h"
 #include "runtime/id_maps.h"
 #include "base/error.h"
@@ -25,10 +29,10 @@ namespace {
 // How long pasta may take to configure the namespace before the start fails.
 constexpr int kReadyTimeoutMs = 10000;
 
-// The engine gets /dev/null, the log on 1 and 2, its ready pipe on 3 and
+// The engine gets /dev/null, the log on 1 and 2, its ready FIFO on 3 and
 // the directory of its API socket on 4.
-[[noreturn]] void exec_engine(const std::vector<std::string>& argv, pid_t monitor, int ready_fd, int log_fd,
-                              int dir_fd) {
+[[noreturn]] void exec_engine(const std::vector<std::string>& argv, int memfd, pid_t monitor, int ready_fd,
+                              int log_fd, int dir_fd) {
   // With the monitor gone, the engine would serve a namespace no one owns.
   prctl(PR_SET_PDEATHSIG, SIGKILL);
   if (getppid() != monitor) _exit(127);
@@ -45,6 +49,10 @@ constexpr int kReadyTimeoutMs = 10000;
   sigemptyset(&none);
   sigprocmask(SIG_SETMASK, &none, nullptr);
   for (int sig = 1; sig < NSIG; sig++) signal(sig, SIG_DFL);
+  if (memfd >= 0) {
+    exec_memfd(memfd, argv);
+    _exit(127);
+  }
   std::vector<char*> args;
   for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
   args.push_back(nullptr);
@@ -52,13 +60,15 @@ constexpr int kReadyTimeoutMs = 10000;
   _exit(127);
 }
 
-std::vector<std::string> pasta_argv(const NetworkPlan& plan, pid_t init) {
-  // pasta writes its pid file once the namespace's interface is configured:
-  // the pipe's other end, reached through /proc, is that file.
+// pasta writes its pid file once the namespace's interface is configured:
+// the file is the ready FIFO.
+std::vector<std::string> pasta_argv(const NetworkPlan& plan, pid_t init, const std::string& pid_file) {
   std::vector<std::string> argv = {
-      plan.program, "--foreground", "--quiet", "--config-net", "--pid", "/proc/self/fd/3",
+      plan.bundled ? "pasta" : plan.program, "--foreground", "--quiet", "--config-net", "--pid", pid_file,
       "--address", plan.address, "--netmask", std::to_string(plan.prefix_length), "--gateway", plan.gateway,
       "--ns-mac-addr", plan.mac_address,
+      // docker's name; pasta would copy the host's (ens3, enp0s1, ...).
+      "--ns-ifname", "eth0",
       // docker's default bridge has no IPv6.
       "--ipv4-only",
       // Nothing of the namespace is reached from it through the host's
@@ -120,6 +130,30 @@ void slirp_publish(const std::string& dir, const HostPortRequest& p) {
     fail("slirp4netns cannot publish %s port %d: %s", p.protocol.c_str(), p.host_port, printable(reply).c_str());
 }
 
+// The engine says it is ready through a FIFO beside its log, the same for
+// every pasta and slirp4netns: pasta opens it as its pid file (older ones from
+// inside the container's user namespace, which may not reach this process's
+// /proc; newer ones only after closing every descriptor they inherited), and
+// slirp4netns writes "1" to the write end it inherits. The FIFO stays for
+// the next start. This end is held open too, so the reader never sees an
+// EOF before the engine has opened it.
+struct ReadyFifo {
+  std::string path;
+  Fd read, write;
+};
+
+ReadyFifo open_ready_fifo(const std::string& path) {
+  ReadyFifo fifo{path, {}, {}};
+  struct stat st;
+  if (lstat(path.c_str(), &st) == 0 && !S_ISFIFO(st.st_mode)) ::unlink(path.c_str());
+  if (mkfifo(path.c_str(), 0600) < 0 && errno != EEXIST) fail_errno("mkfifo %s", path.c_str());
+  fifo.read.reset(::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC));
+  if (!fifo.read) fail_errno("open %s", path.c_str());
+  fifo.write.reset(::open(path.c_str(), O_WRONLY | O_NONBLOCK | O_CLOEXEC));
+  if (!fifo.write) fail_errno("open %s", path.c_str());
+  return fifo;
+}
+
 // The engine's last words, for the error that says why it did not start.
 std::string last_line_of(const std::string& path) {
   std::string text = read_file_if_exists(path).value_or("");
@@ -138,9 +172,8 @@ NetworkPlan network_plan(const HostConfig& host) {
   // podman's names choose the engine; docker's take pasta, or slirp4netns
   // where only it is installed.
   const std::string& mode = host.network_mode;
-  if (mode != "slirp4netns" && !(plan.program = find_program("pasta")).empty()) {
-    plan.engine = EngineKind::kPasta;
-  } else if (mode != "pasta" && !(plan.program = find_program("slirp4netns")).empty()) {
+  bool pasta = mode != "slirp4netns" && choose_pasta(plan);
+  if (!pasta && mode != "pasta" && !(plan.program = find_program("slirp4netns")).empty()) {
     plan.engine = EngineKind::kSlirp4netns;
     plan.address = "172.17.0.100";
     plan.gateway = "172.17.0.2";
@@ -150,7 +183,20 @@ NetworkPlan network_plan(const HostConfig& host) {
   return plan;
 }
 
-std::string find_pasta() { return find_program("pasta"); }
+bool choose_pasta(NetworkPlan& plan) {
+  const char* chosen = getenv("HUTCH_PASTA");
+  if (chosen && *chosen) {
+    plan.program = chosen;
+  } else if (bundled_pasta_available()) {
+    plan.program = kBundledPastaName;
+    plan.bundled = true;
+  } else {
+    plan.program = find_program("pasta");
+  }
+  if (plan.program.empty()) return false;
+  plan.engine = EngineKind::kPasta;
+  return true;
+}
 
 NetworkEngine::NetworkEngine(const NetworkPlan& plan, pid_t init, const std::string& log_path) {
   const std::string& program = plan.program;
@@ -159,33 +205,47 @@ NetworkEngine::NetworkEngine(const NetworkPlan& plan, pid_t init, const std::str
   std::string dir = log_path.substr(0, log_path.rfind('/'));
   Fd dir_fd(::open(dir.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
   if (!dir_fd) fail_errno("open %s", dir.c_str());
-  Pipe ready = Pipe::create();
+  std::string stem = log_path.size() > 4 && log_path.ends_with(".log") ? log_path.substr(0, log_path.size() - 4)
+                                                                         : log_path;
+  ReadyFifo ready = open_ready_fifo(stem + ".ready");
+  Fd memfd;
+  if (plan.bundled) memfd = bundled_pasta_memfd();
   bool slirp = plan.engine == EngineKind::kSlirp4netns;
-  std::vector<std::string> argv = slirp ? slirp_argv(plan, init) : pasta_argv(plan, init);
+  std::vector<std::string> argv = slirp ? slirp_argv(plan, init) : pasta_argv(plan, init, ready.path);
   pid_t monitor = getpid();
   pid_t pid = fork();
   if (pid < 0) fail_errno("fork");
-  if (pid == 0) exec_engine(argv, monitor, ready.write.get(), log.get(), dir_fd.get());
+  if (pid == 0) exec_engine(argv, memfd.get(), monitor, ready.write.get(), log.get(), dir_fd.get());
   child_ = Child(pid);
-  ready.write.reset();
+  // With the FIFO's write end held here, an engine that dies is seen through
+  // a pidfd, or by asking every few milliseconds on kernels before 5.3.
+  Fd exited((int)syscall(SYS_pidfd_open, pid, 0));
+  int64_t deadline = monotonic_ms() + kReadyTimeoutMs;
   std::string said;
   for (;;) {
-    struct pollfd p = {ready.read.get(), POLLIN, 0};
-    int n = poll(&p, 1, kReadyTimeoutMs);
+    int64_t left = deadline - monotonic_ms();
+    if (left <= 0)
+      fail("network engine %s did not configure the container's network in %d s", program.c_str(),
+           kReadyTimeoutMs / 1000);
+    struct pollfd p[2] = {{ready.read.get(), POLLIN, 0}, {exited.get(), POLLIN, 0}};
+    int n = poll(p, exited ? 2 : 1, exited ? (int)left : std::min<int>((int)left, 5));
     if (n < 0 && errno == EINTR) continue;
-    if (n == 0) fail("network engine %s did not configure the container's network in %d s", program.c_str(),
-                     kReadyTimeoutMs / 1000);
-    char buf[64];
-    ssize_t got = ::read(ready.read.get(), buf, sizeof buf);
-    if (got < 0 && errno == EINTR) continue;
-    if (got > 0) said.append(buf, got);
-    // pasta's pid file ends with a newline; slirp4netns writes "1".
-    if (said.find(slirp ? '1' : '\n') != std::string::npos) {
-      if (slirp)
-        for (const auto& p : plan.ports) slirp_publish(dir, p);
-      return;
+    if (p[0].revents & POLLIN) {
+      char buf[64];
+      ssize_t got = ::read(ready.read.get(), buf, sizeof buf);
+      if (got > 0) said.append(buf, got);
+      // pasta's pid file ends with a newline; slirp4netns writes "1".
+      if (said.find(slirp ? '1' : '\n') != std::string::npos) {
+        if (slirp)
+          for (const auto& port : plan.ports) slirp_publish(dir, port);
+        return;
+      }
+      continue;
     }
-    if (got <= 0) break;
+    siginfo_t info = {};
+    bool dead = exited ? p[1].revents != 0
+                       : waitid(P_PID, pid, &info, WEXITED | WNOHANG | WNOWAIT) == 0 && info.si_pid == pid;
+    if (dead) break;
   }
   int status = child_.wait();
   std::string why = last_line_of(log_path);

@@ -29,7 +29,8 @@ enum class EngineKind { kNone, kPasta, kSlirp4netns };
 // addresses in the subnet: the container .100, the gateway .2, DNS .3.
 struct NetworkPlan {
   EngineKind engine = EngineKind::kNone;
-  std::string program;  // the engine's path
+  std::string program;   // the engine's path, or kBundledPastaName
+  bool bundled = false;  // the pasta inside hutch's binary
   std::string address = "172.17.0.2";
   int prefix_length = 16;
   std::string gateway = "172.17.0.1";
@@ -40,21 +41,23 @@ struct NetworkPlan {
   std::vector<HostPortRequest> ports;
 };
 
-// The engine of the container's network mode found on PATH (none when
-// there is none, or the mode has none: check uses_network_engine), and
-// the addresses it gives.
+// The engine of the container's network mode (none when there is none, or
+// the mode has none: check uses_network_engine), and the addresses it gives.
+// pasta is $HUTCH_PASTA when set, else the one built into hutch, else PATH's;
+// slirp4netns comes from PATH, where pasta cannot run or is asked not to.
 NetworkPlan network_plan(const HostConfig& host);
 
-// pasta's path, or "" when none is installed.
-std::string find_pasta();
+// Fills in plan's engine with the pasta network_plan would run; false when
+// there is none.
+bool choose_pasta(NetworkPlan& plan);
 
 class NetworkEngine {
  public:
   // Attaches the engine to the user and network namespaces of init, from
   // outside them; returns once the namespace's eth0 is configured and the
   // published ports listen. Throws with the engine's own message when it
-  // cannot start. Its messages go to log_path.
-  // slirp4netns's API socket (for the ports) is made beside the log.
+  // cannot start. Its messages go to log_path; beside it are the FIFO it
+  // reports on (.ready for .log) and slirp4netns's API socket.
   NetworkEngine(const NetworkPlan& plan, pid_t init, const std::string& log_path);
   NetworkEngine(NetworkEngine&&) = default;
 

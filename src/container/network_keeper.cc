@@ -153,12 +153,13 @@ class Keeper {
 
   // Makes the namespaces and starts the engine.
   void set_up() {
-    std::string engine = find_pasta();
+    NetworkPlan engine = uplink_plan();
+    bool have_engine = choose_pasta(engine);
     // pasta attaches from outside, as for a container (root in the namespace
     // it would drop to nobody, who may not enter it), and its sockets must be
     // the host's: its launcher is forked before the keeper leaves either.
     Pipe go = Pipe::create(), launched = Pipe::create();
-    if (!engine.empty()) launcher_ = fork_launcher(engine, go, launched);
+    if (have_engine) launcher_ = fork_launcher(engine, go, launched);
     enter_user_namespace(detect_id_mapping());
     userns_.reset(::open("/proc/self/ns/user", O_RDONLY | O_CLOEXEC));
     owner_uid_ = getuid();  // what SO_PEERCRED says of the user from now on
@@ -219,7 +220,7 @@ class Keeper {
   }
 
  private:
-  [[noreturn]] static void launcher_main(const std::string& engine, pid_t keeper, Pipe& go, Pipe& launched,
+  [[noreturn]] static void launcher_main(const NetworkPlan& plan, pid_t keeper, Pipe& go, Pipe& launched,
                                          const std::string& log_path) {
     prctl(PR_SET_PDEATHSIG, SIGKILL);
     ::close(3);  // the keeper's report pipe: its reader waits for the keeper's word alone
@@ -228,9 +229,6 @@ class Keeper {
     char byte;
     if (getppid() != keeper || ::read(go.read.get(), &byte, 1) != 1) _exit(0);
     try {
-      NetworkPlan plan = uplink_plan();
-      plan.engine = EngineKind::kPasta;
-      plan.program = engine;
       NetworkEngine running(plan, keeper, log_path);
       send_all_text(launched.write.get(), "ok\n");
       launched.write.reset();
@@ -249,7 +247,7 @@ class Keeper {
     (void)ignored;
   }
 
-  pid_t fork_launcher(const std::string& engine, Pipe& go, Pipe& launched) {
+  pid_t fork_launcher(const NetworkPlan& engine, Pipe& go, Pipe& launched) {
     pid_t keeper = getpid();
     pid_t pid = fork();
     if (pid < 0) fail_errno("fork");

@@ -13,6 +13,7 @@
 //   <store>/netns/lock          held while connecting to it and while it ends
 //   <store>/netns/keeper.sock   where monitors attach (seqpacket)
 //   <store>/netns/engine.log    pasta's messages
+//   <store>/netns/engine.ready  the FIFO pasta says it is ready on
 #pragma once
 #include <cstdint>
 #include <string>

@@ -154,8 +154,8 @@ EtcNetwork etc_network(const HostConfig& host, const ContainerConfig& config, st
     // The monitor attaches the engine; without one the container still runs,
     // with loopback only, and the user is told once per run.
     if (!engine) {
-      log_warn("no user-mode network engine (pasta, Debian's package passt, or slirp4netns) found: the container "
-               "has loopback only");
+      log_warn("no user-mode network engine can run (the built-in pasta needs an executable memfd, "
+               "vm.memfd_noexec below 2; else pasta or slirp4netns on PATH): the container has loopback only");
     } else {
       etc.address = network.address;
       etc.dns_relay = network.dns_address;

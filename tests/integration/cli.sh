@@ -31,6 +31,7 @@ test_version_licenses() {
         [mimalloc]="$mit"
         ["Mbed TLS"]="$apache"
         [libcurl]="COPYRIGHT AND PERMISSION NOTICE"
+        ["pasta (passt)"]="GNU GENERAL PUBLIC LICENSE"
         ["musl libc"]="musl as a whole is licensed under the following standard MIT license"
         ["libc++ (LLVM)"]="$llvm"
         ["libc++abi (LLVM)"]="$llvm"
@@ -47,7 +48,9 @@ test_version_licenses() {
     assert_contains "$(license_section libarchive)" "The Regents of the University of California"
     assert_contains "$(license_section simdjson)" "Facebook, Inc"
     assert_contains "$(license_section musl)" "$mit"
-    assert_eq 12 "$(grep -c '^Licence: ' <<<"$out")" "sections"
+    assert_contains "$(license_section "pasta (passt)")" "Redistribution and use in source and binary forms"
+    assert_contains "$out" "Debian source package passt 0.0~git"
+    assert_eq 13 "$(grep -c '^Licence: ' <<<"$out")" "sections"
     # Plain `version` stays one line.
     run hutch version
     assert_match "$out" '^hutch version [^ ]+$'

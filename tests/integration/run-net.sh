@@ -334,6 +334,49 @@ test_inspect_network_settings_of_a_stopped_container() {
     hutch rm "$c" >/dev/null
 }
 
+# The pasta inside hutch's binary runs by default: with nothing on PATH but
+# the id-map helpers, a container still gets its way out, its DNS and -p.
+test_builtin_pasta_needs_nothing_installed() {
+    local bin addr port c pport t
+    bin="$WORK/bare-path"
+    mkdir -p "$bin"
+    for t in newuidmap newgidmap; do
+        if command -v "$t" >/dev/null; then ln -sf "$(command -v "$t")" "$bin/$t"; fi
+    done
+    addr=$(host_address)
+    port=$(free_port)
+    http_server 0.0.0.0 "$port"
+    run env PATH="$bin" "$HUTCH" run --rm "$IMG" sh -c "ip -4 -o addr show eth0; wget -q -O - http://$addr:$port/token"
+    assert_ok
+    assert_contains "$out" "inet 172.17.0.2/16"
+    assert_line "$out" "token-$$"
+    c=$(name)
+    pport=$(free_port)
+    run env PATH="$bin" "$HUTCH" run -d --name "$c" -p "127.0.0.1:$pport:80" "$IMG" \
+        sh -c 'mkdir /www && echo built-in >/www/index.html && exec httpd -f -p 80 -h /www'
+    assert_ok
+    wait_http "http://127.0.0.1:$pport/"
+    run curl -sS --max-time 5 "http://127.0.0.1:$pport/"
+    assert_eq "built-in" "$out" "through -p"
+    hutch rm -f "$c" >/dev/null
+}
+
+# HUTCH_PASTA runs another pasta instead: Debian 12's (2023) opens its pid
+# file from inside the container's user namespace, which the ready FIFO allows.
+test_hutch_pasta_runs_the_given_pasta() {
+    command -v pasta >/dev/null || skip "no pasta on PATH"
+    local addr port c pport
+    addr=$(host_address)
+    port=$(free_port)
+    http_server 0.0.0.0 "$port"
+    run env HUTCH_PASTA="$(command -v pasta)" "$HUTCH" run --rm "$IMG" wget -q -O - "http://$addr:$port/token"
+    assert_ok
+    assert_eq "token-$$" "$out"
+    run env HUTCH_PASTA=/nonexistent/pasta "$HUTCH" run --rm "$IMG" true
+    assert_error 125
+    assert_contains "$err" "network engine /nonexistent/pasta failed"
+}
+
 # podman's name picks slirp4netns, the engine used where pasta is missing.
 test_slirp4netns_engine() {
     command -v slirp4netns >/dev/null || skip "slirp4netns is not installed"

@@ -33,7 +33,10 @@ bool bundled_pasta_available() {
     if (blob_size() == 0) return false;
     // 2: no memfd may ever be executed in this pid namespace.
     auto setting = read_file_if_exists("/proc/sys/vm/memfd_noexec");
-    return !setting || setting->empty() || (*setting)[0] != '2';
+    if (setting && !setting->empty() && (*setting)[0] == '2') return false;
+    // Kernels before 3.17 have no memfds (and before 3.19 no execveat).
+    Fd probe((int)syscall(SYS_memfd_create, "pasta", MFD_CLOEXEC));
+    return probe.valid();
   }();
   return available;
 }

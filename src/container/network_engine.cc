@@ -19,6 +19,7 @@
 #include "base/error.h"
 #include "base/fd.h"
 #include "base/file.h"
+#include "base/log.h"
 #include "base/printable.h"
 #include "base/unix_socket.h"
 
@@ -208,6 +209,7 @@ NetworkEngine::NetworkEngine(const NetworkPlan& plan, pid_t init, const std::str
   std::string stem = log_path.size() > 4 && log_path.ends_with(".log") ? log_path.substr(0, log_path.size() - 4)
                                                                          : log_path;
   ReadyFifo ready = open_ready_fifo(stem + ".ready");
+  log_debug("network engine: %s", program.c_str());
   Fd memfd;
   if (plan.bundled) memfd = bundled_pasta_memfd();
   bool slirp = plan.engine == EngineKind::kSlirp4netns;

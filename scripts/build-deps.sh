@@ -191,9 +191,6 @@ log "building deps $key with zig $zig_version in $work"
 rm -rf "$prefix" "$work/src" "$work/logs"
 mkdir -p "$prefix/include" "$prefix/lib" "$work/src" "$work/logs" "$work/cache"
 
-# Fetch the source packages missing from $HUTCH_BUILD_CACHE/src. Downloads go
-# to a temporary dir and the .dsc is moved in last, so a .dsc in the cache
-# means all of its files are there.
 # A recipe with a sha256sums file takes its package's files straight from the
 # pool instead: the mirror these machines reach lacks some .dsc files (passt's
 # from trixie), and the checksums, copied from the signed Sources index, stand
@@ -218,6 +215,9 @@ last_source_file() { # recipe: the file whose presence says all are there
     tail -n 1 "$third_party/$1/sha256sums" | awk '{print $2}'
 }
 
+# Fetch the source packages missing from $HUTCH_BUILD_CACHE/src. Downloads go
+# to a temporary dir and the .dsc is moved in last, so a .dsc in the cache
+# means all of its files are there.
 for i in "${!recipes[@]}"; do
     r=${recipes[$i]} p=${packages[$i]} v=${versions[$i]}
     if [[ -f $third_party/$r/sha256sums ]]; then

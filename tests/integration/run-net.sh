@@ -350,6 +350,11 @@ test_builtin_pasta_needs_nothing_installed() {
     assert_ok
     assert_contains "$out" "inet 172.17.0.2/16"
     assert_line "$out" "token-$$"
+    if [ -n "${TEST_DNS:-}" ]; then
+        run env PATH="$bin" "$HUTCH" run --rm "$IMG" nslookup hutch-dns.test
+        assert_ok
+        assert_contains "$out" "10.11.12.13" "the answer through the host's resolver"
+    fi
     c=$(name)
     pport=$(free_port)
     run env PATH="$bin" "$HUTCH" run -d --name "$c" -p "127.0.0.1:$pport:80" "$IMG" \
@@ -365,7 +370,7 @@ test_builtin_pasta_needs_nothing_installed() {
 # file from inside the container's user namespace, which the ready FIFO allows.
 test_hutch_pasta_runs_the_given_pasta() {
     command -v pasta >/dev/null || skip "no pasta on PATH"
-    local addr port c pport
+    local addr port
     addr=$(host_address)
     port=$(free_port)
     http_server 0.0.0.0 "$port"

@@ -14,8 +14,6 @@
 extern "C" const unsigned char hutch_pasta_begin[];
 extern "C" const unsigned char hutch_pasta_end[];
 
-extern char** environ;
-
 namespace hutch {
 
 namespace {
@@ -47,24 +45,11 @@ Fd bundled_pasta_memfd() {
   Fd fd((int)syscall(SYS_memfd_create, "pasta", MFD_CLOEXEC | MFD_ALLOW_SEALING | MFD_EXEC));
   if (!fd && errno == EINVAL) fd.reset((int)syscall(SYS_memfd_create, "pasta", MFD_CLOEXEC | MFD_ALLOW_SEALING));
   if (!fd) fail_errno("cannot make a memfd for the built-in pasta");
-  const unsigned char* at = hutch_pasta_begin;
-  for (size_t left = blob_size(); left > 0;) {
-    ssize_t n = ::write(fd.get(), at, left);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) fail_errno("cannot write the built-in pasta to its memfd");
-    at += n;
-    left -= (size_t)n;
-  }
+  write_all(fd.get(), std::string_view(reinterpret_cast<const char*>(hutch_pasta_begin), blob_size()),
+            "write the built-in pasta to its memfd");
   if (fcntl(fd.get(), F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_SEAL) < 0)
     fail_errno("cannot seal the built-in pasta's memfd");
   return fd;
-}
-
-void exec_memfd(int memfd, const std::vector<std::string>& argv) {
-  std::vector<char*> args;
-  for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-  args.push_back(nullptr);
-  syscall(SYS_execveat, memfd, "", args.data(), environ, AT_EMPTY_PATH);
 }
 
 }  // namespace hutch

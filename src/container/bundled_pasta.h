@@ -4,9 +4,6 @@
 // It runs from a sealed memfd: nothing is written to disk, and nothing can
 // change the program between the seal and the exec.
 #pragma once
-#include <string>
-#include <vector>
-
 #include "base/fd.h"
 
 namespace hutch {
@@ -21,9 +18,5 @@ bool bundled_pasta_available();
 // A sealed memfd holding it (close-on-exec: execveat runs it all the same).
 // Throws when the kernel refuses one.
 Fd bundled_pasta_memfd();
-
-// Replaces the process with the program in memfd (execveat); returns only
-// on failure.
-void exec_memfd(int memfd, const std::vector<std::string>& argv);
 
 }  // namespace hutch

@@ -23,6 +23,8 @@
 #include "base/printable.h"
 #include "base/unix_socket.h"
 
+extern char** environ;
+
 namespace hutch {
 
 namespace {
@@ -50,14 +52,15 @@ constexpr int kReadyTimeoutMs = 10000;
   sigemptyset(&none);
   sigprocmask(SIG_SETMASK, &none, nullptr);
   for (int sig = 1; sig < NSIG; sig++) signal(sig, SIG_DFL);
-  if (memfd >= 0) {
-    exec_memfd(memfd, argv);
-    _exit(127);
-  }
   std::vector<char*> args;
   for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
   args.push_back(nullptr);
-  execv(args[0], args.data());
+  // The built-in pasta runs from its memfd (close-on-exec: execveat reads it
+  // first), any other engine from its path.
+  if (memfd >= 0)
+    syscall(SYS_execveat, memfd, "", args.data(), environ, AT_EMPTY_PATH);
+  else
+    execv(args[0], args.data());
   _exit(127);
 }
 
